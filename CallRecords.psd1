@@ -1,0 +1,30 @@
+@{
+    RootModule           = 'CallRecords.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5d2f6c1e-8a3b-4f7e-9c41-2b6d0e9a7f13'
+    Author               = 'CallRecords.PS contributors'
+    CompanyName          = 'CallRecords.PS'
+    Copyright            = '(c) CallRecords.PS contributors. MIT License.'
+    Description          = 'Microsoft Graph Teams call records (microsoft.graph.callRecords) for PowerShell: call records, sessions, segments, streams with call-quality classification, PSTN and direct-routing logs, streamed page by page.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    FormatsToProcess     = @('CallRecords.format.ps1xml')
+    TypesToProcess       = @('CallRecords.types.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-CallRecordGraph'
+        'Disconnect-CallRecordGraph'
+        'Get-CallRecordConnection'
+        'Get-CallRecord'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Teams', 'MicrosoftGraph', 'CallRecords', 'CallQuality', 'PSTN', 'DirectRouting', 'PSEdition_Desktop', 'PSEdition_Core')
+            ProjectUri   = 'https://github.com/CallRecords-PS/CallRecords.PS'
+            LicenseUri   = 'https://github.com/CallRecords-PS/CallRecords.PS/blob/main/LICENSE'
+            ReleaseNotes = 'First release: Connect-CallRecordGraph, Get-CallRecord.'
+        }
+    }
+}
