@@ -35,7 +35,7 @@ internal static class ControlApi
             foreach (var e in host.Requests)
                 arr.Add(new JsonObject
                 {
-                    ["number"] = e.Number, ["time"] = e.Time.ToString("o", CultureInfo.InvariantCulture), ["method"] = e.Method,
+                    ["number"] = e.Number, ["time"] = e.Time.UtcDateTime.ToString("o", CultureInfo.InvariantCulture), ["method"] = e.Method,
                     ["path"] = e.PathAndQuery, ["status"] = e.Status, ["clientRequestId"] = e.ClientRequestId, ["requestId"] = e.RequestId,
                     ["tenantId"] = e.TenantId, ["appId"] = e.AppId, ["subject"] = e.Subject, ["route"] = e.Route, ["recordId"] = e.RecordId,
                     ["fault"] = e.Fault?.ToString(), ["throttled"] = e.Throttled,

@@ -43,14 +43,16 @@ internal sealed partial class GraphApi(EmulatorHost host)
         var latency = control.NextLatency(number);
         if (latency > 0) await Task.Delay(latency, ctx.RequestAborted).ConfigureAwait(false);
 
+        // Every Graph request draws its fault number, so "the Nth request" means the Nth one the client sent; the
+        // fault shows only if the request gets past auth and throttling.
+        var (_, drawn, faultSettings) = control.NextFault();
         TokenPrincipal? principal = null;
         FaultKind? fault = null;
         var throttled = false;
         Reply reply;
-        var faultSettings = FaultSettings.None;
         try
         {
-            reply = Authenticate(ctx, out principal) ?? Reply429IfThrottled(principal!, match, out throttled) ?? Faulted(out fault, out faultSettings) ?? await InvokeAsync(ctx, match, version).ConfigureAwait(false);
+            reply = Authenticate(ctx, out principal) ?? Reply429IfThrottled(principal!, match, out throttled) ?? Faulted(drawn, faultSettings, out fault) ?? await InvokeAsync(ctx, match, version).ConfigureAwait(false);
         }
         catch (GraphRequestException e)
         {
@@ -135,11 +137,9 @@ internal sealed partial class GraphApi(EmulatorHost host)
         return r with { Headers = new[] { new KeyValuePair<string, string>("Retry-After", seconds.ToString(CultureInfo.InvariantCulture)) } };
     }
 
-    private Reply? Faulted(out FaultKind? kind, out FaultSettings settings)
+    private static Reply? Faulted(FaultKind? k, FaultSettings s, out FaultKind? kind)
     {
-        var (_, k, s) = host.Control.NextFault();
         kind = k;
-        settings = s;
         var ra = new[] { new KeyValuePair<string, string>("Retry-After", s.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture)) };
         return k switch
         {
