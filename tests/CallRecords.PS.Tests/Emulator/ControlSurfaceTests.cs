@@ -75,7 +75,7 @@ public sealed class ControlSurfaceTests
 
         var rec = host.Data.Records[^1];
         var poor = JsonNode.Parse(await http.GetStringAsync($"_emulator/truth/streams/{rec.Id}?poor=true"))!;
-        Assert.Equal(host.Data.Streams(rec.Index).Count(s => s.Quality == "Poor"), poor["count"]!.GetValue<int>());
+        Assert.Equal(host.Data.Streams(rec.Index).Count(s => string.Equals(s.Quality, "Poor", StringComparison.OrdinalIgnoreCase)), poor["count"]!.GetValue<int>());
 
         var logs = JsonNode.Parse(await http.GetStringAsync($"_emulator/truth/logs/pstnCalls?from={now.AddDays(-30):yyyy-MM-dd}&to={now:yyyy-MM-dd}"))!;
         var t = host.Data.PstnCalls;
