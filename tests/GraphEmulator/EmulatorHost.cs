@@ -33,7 +33,31 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>The emulator's clock: --now when given, else the real clock.</summary>
     public DateTimeOffset Now => Options.Now ?? DateTimeOffset.UtcNow;
 
-    internal CallRecordStore Store => _store;
+    // Extra tenants (AddTenantAsync) get their own data; a request sees the store of its token's tenant, set by
+    // GraphApi once the token is validated. Tokens of unknown tenants (and --accept-any-token) see the default data.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CallRecordStore> _tenants = new(StringComparer.OrdinalIgnoreCase);
+    private readonly AsyncLocal<CallRecordStore?> _requestStore = new();
+
+    internal CallRecordStore Store => _requestStore.Value ?? _store;
+
+    internal void SelectTenant(string? tenantId) =>
+        _requestStore.Value = tenantId is not null && _tenants.TryGetValue(tenantId, out var s) ? s : null;
+
+    /// <summary>Adds a tenant with its own generated data; tokens minted for it (MintToken(tenantId)) see only it.</summary>
+    public async Task<EmulatorDataSet> AddTenantAsync(string tenantId, int seed, int? records = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tenantId);
+        var data = await Task.Run(() => EmulatorDataSet.Generate(new GeneratorOptions
+        {
+            Seed = seed, Records = records ?? Options.Records, Days = Options.Days, Now = Data.Options.Now,
+            LogRows = Options.LogRows, LogDays = Options.LogDays, TenantId = tenantId,
+        })).ConfigureAwait(false);
+        _tenants[tenantId] = new CallRecordStore(data);
+        return data;
+    }
+
+    /// <summary>The data a token of this tenant sees.</summary>
+    public EmulatorDataSet DataFor(string tenantId) => _tenants.TryGetValue(tenantId, out var s) ? s.Data : Data;
     internal RequestLog Log { get; } = new();
     internal TokenService Tokens { get; } = new();
     internal SkipTokenCodec SkipTokens { get; } = new();

@@ -47,6 +47,7 @@ internal sealed partial class GraphApi(EmulatorHost host)
         // fault shows only if the request gets past auth and throttling.
         var (_, drawn, faultSettings) = control.NextFault();
         TokenPrincipal? principal = null;
+        host.SelectTenant(null);
         FaultKind? fault = null;
         var throttled = false;
         Reply reply;
@@ -84,6 +85,7 @@ internal sealed partial class GraphApi(EmulatorHost host)
         if (host.Options.AcceptAnyToken && token.Length > 0)
         {
             principal = TokenService.Unverified(token);
+            host.SelectTenant(principal?.TenantId);
             return null;
         }
         // Graph's 401 texts for these cases (code InvalidAuthenticationToken).
@@ -105,6 +107,7 @@ internal sealed partial class GraphApi(EmulatorHost host)
             return Fail(403, "Forbidden",
                 $"Missing role permissions on the request. API requires one of 'CallRecords.Read.All'. Roles on the request '{roles}'.");
         }
+        host.SelectTenant(principal.TenantId);
         return null;
     }
 
