@@ -30,6 +30,7 @@ internal sealed class CallRecordReader
     public const string CollectionPath = "communications/callRecords";
     public const string SessionsExpand = "sessions($expand=segments)";
     public const string ParticipantsExpand = "participants_v2";
+    public const string OrganizerExpand = "organizer_v2";
 
     private readonly PageStreamer _pages;
 
@@ -45,14 +46,15 @@ internal sealed class CallRecordReader
     public IAsyncEnumerable<GraphPage<CallRecord>> ListAsync(GraphQuery query, CancellationToken cancellationToken) =>
         _pages.StreamAsync(query, CallRecordMapper.MapCallRecord, cancellationToken);
 
-    /// <summary>GET one record, expanded as asked. Participants need their own request when sessions are expanded
-    /// too, because Graph expands one relationship per request.</summary>
+    /// <summary>GET one record, expanded as asked, with its Organizer (organizer_v2). Graph expands one
+    /// relationship per request: without other expansions the organizer rides along ($expand=organizer_v2);
+    /// otherwise it (and participants, when sessions took the slot) is read with its own request.</summary>
     public async Task<CallRecord> GetAsync(string id, RecordExpansion expand, IEnumerable<string>? select, CancellationToken cancellationToken)
     {
         var sessions = (expand & RecordExpansion.Sessions) != 0;
         var participants = (expand & RecordExpansion.Participants) != 0;
         var query = GraphQuery.ForPath(RecordPath(id)).WithSelect(select)
-            .WithExpand(sessions ? SessionsExpand : participants ? ParticipantsExpand : null);
+            .WithExpand(sessions ? SessionsExpand : participants ? ParticipantsExpand : OrganizerExpand);
         var (record, sessionsNext, participantsNext, segmentLinks) = await _pages.GetAsync(query, root =>
         {
             var r = CallRecordMapper.MapCallRecord(root);
@@ -85,8 +87,9 @@ internal sealed class CallRecordReader
             }
             record.Participants = new ModelList<CallRecordParticipant>(all);
             record.ParticipantCount = all.Count;
-            record.Organizer ??= await GetOrganizerAsync(record.Id, cancellationToken).ConfigureAwait(false);
         }
+        if (sessions || participants)
+            record.Organizer ??= await GetOrganizerAsync(record.Id, cancellationToken).ConfigureAwait(false);
         return record;
     }
 
