@@ -1,0 +1,108 @@
+using System.Net;
+using GraphEmulator.Data;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace GraphEmulator;
+
+/// <summary>The emulator as a host: Kestrel on loopback, Graph's routes, the /_emulator control surface.</summary>
+public sealed class EmulatorHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly GraphApi _graph;
+    private volatile CallRecordStore _store;
+
+    private EmulatorHost(EmulatorOptions options, WebApplication app, CallRecordStore store)
+    {
+        Options = options;
+        _app = app;
+        _store = store;
+        Control = new EmulatorControl(options);
+        _graph = new GraphApi(this);
+        BaseAddress = new Uri("http://127.0.0.1/");
+    }
+
+    public EmulatorOptions Options { get; }
+    public Uri BaseAddress { get; private set; }
+    public EmulatorDataSet Data => _store.Data;
+    public EmulatorControl Control { get; }
+    public IReadOnlyList<RequestLogEntry> Requests => Log.Snapshot();
+    public void ClearRequests() => Log.Clear();
+
+    /// <summary>The emulator's clock: --now when given, else the real clock.</summary>
+    public DateTimeOffset Now => Options.Now ?? DateTimeOffset.UtcNow;
+
+    internal CallRecordStore Store => _store;
+    internal RequestLog Log { get; } = new();
+    internal TokenService Tokens { get; } = new();
+    internal SkipTokenCodec SkipTokens { get; } = new();
+
+    public static async Task<EmulatorHost> StartAsync(EmulatorOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var data = await Task.Run(() => Generate(options, options.Seed, options.Records), ct).ConfigureAwait(false);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = Array.Empty<string>() });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http1);
+            if (options.Urls is null) k.Listen(IPAddress.Loopback, 0);
+        });
+        if (options.Urls is not null) builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var app = builder.Build();
+        var host = new EmulatorHost(options, app, new CallRecordStore(data));
+        app.Map("/v1.0/{**rest}", host._graph.HandleAsync);
+        app.Map("/beta/{**rest}", host._graph.HandleAsync);
+        ControlApi.Map(app, host);
+        await app.StartAsync(ct).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        // Kestrel may report a wildcard or localhost; name the loopback address clients should dial.
+        var uri = new UriBuilder(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)
+            .Replace("+", "127.0.0.1", StringComparison.Ordinal).Replace("*", "127.0.0.1", StringComparison.Ordinal)) { Path = "/" };
+        host.BaseAddress = uri.Uri;
+        return host;
+    }
+
+    private static EmulatorDataSet Generate(EmulatorOptions o, int seed, int records) => EmulatorDataSet.Generate(new GeneratorOptions
+    {
+        Seed = seed,
+        Records = records,
+        Days = o.Days,
+        Now = o.Now ?? DateTimeOffset.UtcNow,
+        LogRows = o.LogRows,
+        LogDays = o.LogDays,
+        TenantId = o.TenantId,
+    });
+
+    /// <summary>Same as POST /_emulator/tokens.</summary>
+    public string MintToken(string? tenantId = null, IEnumerable<string>? roles = null, TimeSpan? lifetime = null, string? appId = null, bool delegated = false) =>
+        Tokens.Mint(tenantId ?? Options.TenantId, roles, lifetime ?? TimeSpan.FromHours(1), appId, delegated);
+
+    /// <summary>Regenerate the data (new seed and/or record count), drop every write, the request log, counters,
+    /// throttle windows and the request numbering.</summary>
+    public async Task ResetAsync(int? seed = null, int? records = null)
+    {
+        if (seed is { } s) Options.Seed = s;
+        if (records is { } r) Options.Records = r;
+        var data = await Task.Run(() => Generate(Options, Options.Seed, Options.Records)).ConfigureAwait(false);
+        _store = new CallRecordStore(data);
+        Log.Clear();
+        Control.ResetCounters();
+        Control.ResetThrottleWindows();
+        Control.Faults = Control.Faults;
+        _graph.ResetNumbering();
+    }
+
+    /// <summary>Blocks until the host stops (Ctrl+C when run from the command line).</summary>
+    public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        Tokens.Dispose();
+        SkipTokens.Dispose();
+    }
+}

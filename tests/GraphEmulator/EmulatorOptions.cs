@@ -1,0 +1,87 @@
+namespace GraphEmulator;
+
+/// <summary>Every command-line option of the emulator, also settable in-process.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>Listen addresses (semicolon-separated); null means http://127.0.0.1 on a free port.</summary>
+    public string? Urls { get; set; }
+    public int Seed { get; set; } = 1;
+    public int Records { get; set; } = 500;
+    public int Days { get; set; } = 30;
+    /// <summary>Fixed clock for data and retention; null means the real clock.</summary>
+    public DateTimeOffset? Now { get; set; }
+    public int LogRows { get; set; } = 5000;
+    public int LogDays { get; set; } = 180;
+    public int LatencyMs { get; set; }
+    public int LatencyJitterMs { get; set; }
+    /// <summary>--throttle graph|off.</summary>
+    public bool Throttle { get; set; } = true;
+    public ThrottleLimits ThrottleLimits { get; set; } = ThrottleLimits.Graph();
+    /// <summary>Fraction (0..1) of Graph requests that get an injected fault.</summary>
+    public double FaultRate { get; set; }
+    /// <summary>Seed of the fault sequence (defaults to <see cref="Seed"/> when null).</summary>
+    public int? FaultSeed { get; set; }
+    public bool AcceptAnyToken { get; set; }
+    public bool ReadOnly { get; set; }
+    /// <summary>
+    /// Largest page Prefer: odata.maxpagesize can ask for on the call-record list. Graph documents a default of 60 and
+    /// "equal to or less than the maximum allowable page size" without naming the maximum; 1000 is our assumption.
+    /// </summary>
+    public int MaxPageSize { get; set; } = 1000;
+    public string TenantId { get; set; } = "dc368399-474c-4d40-900c-6265431fd81f";
+
+    public static EmulatorOptions Parse(string[] args)
+    {
+        var o = new EmulatorOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"Option {a} needs a value.");
+            switch (a.ToLowerInvariant())
+            {
+                case "--urls": o.Urls = Next(); break;
+                case "--seed": o.Seed = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--records": o.Records = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--days": o.Days = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--now": o.Now = DateTimeOffset.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal).ToUniversalTime(); break;
+                case "--log-rows": o.LogRows = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--log-days": o.LogDays = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--latency-ms": o.LatencyMs = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--latency-jitter-ms": o.LatencyJitterMs = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--throttle":
+                    var t = Next().ToLowerInvariant();
+                    o.Throttle = t switch { "graph" or "on" => true, "off" => false, _ => throw new ArgumentException("--throttle takes graph|off.") };
+                    break;
+                case "--fault-rate":
+                    o.FaultRate = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture);
+                    if (o.FaultRate is < 0 or > 1) throw new ArgumentException("--fault-rate must be within 0..1.");
+                    break;
+                case "--fault-seed": o.FaultSeed = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--max-page-size": o.MaxPageSize = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--tenant": o.TenantId = Next(); break;
+                case "--accept-any-token": o.AcceptAnyToken = true; break;
+                case "--read-only": o.ReadOnly = true; break;
+                default: throw new ArgumentException($"Unknown option {a}.");
+            }
+        }
+        return o;
+    }
+}
+
+/// <summary>A sliding-window ceiling: at most <see cref="Limit"/> requests in any <see cref="Window"/>.</summary>
+public sealed record ThrottleLimit(int Limit, TimeSpan Window);
+
+/// <summary>Graph's documented call-records ceilings; every one settable (scaled down for fast tests).</summary>
+public sealed record ThrottleLimits
+{
+    /// <summary>Every Graph request, per app per tenant (1,500 / 20 s).</summary>
+    public ThrottleLimit PerAppPerTenant { get; init; } = new(1500, TimeSpan.FromSeconds(20));
+    /// <summary>GET …/callRecords (the list), per app per tenant (40 / 20 s).</summary>
+    public ThrottleLimit List { get; init; } = new(40, TimeSpan.FromSeconds(20));
+    /// <summary>Requests on one call record and its children, per app per tenant (40 / 20 s).</summary>
+    public ThrottleLimit PerRecord { get; init; } = new(40, TimeSpan.FromSeconds(20));
+    /// <summary>getPstnCalls, getDirectRoutingCalls and the beta logs, per app per tenant (200 / 60 s).</summary>
+    public ThrottleLimit PstnType { get; init; } = new(200, TimeSpan.FromSeconds(60));
+
+    public static ThrottleLimits Graph() => new();
+}
