@@ -1,0 +1,35 @@
+using System;
+using System.Management.Automation;
+
+namespace CallRecords;
+
+/// <summary>
+/// A failure the module itself detects (not connected, an unusable token, bad input), already carrying the
+/// ErrorRecord facts the cmdlet layer needs: a stable error id, a category and what the user can do about it.
+/// </summary>
+internal sealed class CallRecordsException : Exception
+{
+    public CallRecordsException(string errorId, ErrorCategory category, string message, string? recommendedAction = null, object? target = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        ErrorId = errorId;
+        Category = category;
+        RecommendedAction = recommendedAction;
+        Target = target;
+    }
+
+    public string ErrorId { get; }
+    public ErrorCategory Category { get; }
+    public string? RecommendedAction { get; }
+    public object? Target { get; }
+
+    public static CallRecordsException NotConnected() => new(
+        "NotConnected", ErrorCategory.ConnectionError,
+        "Not connected to Microsoft Graph. Run Connect-CallRecordGraph first, or pass a connection with -Connection.",
+        "Run Connect-CallRecordGraph (for example: Connect-CallRecordGraph -AccessToken $token), then run this command again.");
+
+    public static CallRecordsException ConnectionClosed() => new(
+        "ConnectionClosed", ErrorCategory.ConnectionError,
+        "This connection was closed by Disconnect-CallRecordGraph.",
+        "Run Connect-CallRecordGraph again and use the new connection.");
+}

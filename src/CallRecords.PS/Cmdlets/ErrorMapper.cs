@@ -1,0 +1,81 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Net.Http;
+using CallRecords.Graph;
+
+namespace CallRecords.Cmdlets;
+
+/// <summary>
+/// Every failure becomes an ErrorRecord with a meaningful category, a stable error id (PowerShell appends the
+/// cmdlet's type name: "CallRecordNotFound,CallRecords.Cmdlets.GetCallRecordCommand"), the target, and a
+/// recommended action where one helps. Messages carry Graph's code, message and request-id, never a stack trace or
+/// a token.
+/// </summary>
+internal static class ErrorMapper
+{
+    public const string PermissionAdvice =
+        "Graph serves call records only to applications: give the app registration the CallRecords.Read.All application permission (Microsoft Graph > Application permissions), grant admin consent, then connect again with an app-only token.";
+
+    /// <param name="errorId">Overrides the error id for a Graph error about one item (e.g. CallRecordNotFound).</param>
+    public static ErrorRecord ToErrorRecord(Exception exception, object? target, string? errorId = null)
+    {
+        switch (exception)
+        {
+            case CallRecordsException c:
+                return Record(c, c.ErrorId, c.Category, c.Target ?? target, c.Message, c.RecommendedAction);
+            case GraphRequestException g:
+                return FromGraph(g, target, errorId);
+            case ObjectDisposedException:
+                var closed = CallRecordsException.ConnectionClosed();
+                return Record(closed, closed.ErrorId, closed.Category, target, closed.Message, closed.RecommendedAction);
+            case HttpRequestException or IOException:
+                return Record(exception, "GraphUnreachable", ErrorCategory.ConnectionError, target,
+                    "Could not reach Microsoft Graph: " + exception.Message, "Check the network path to the Graph endpoint (proxy, firewall, DNS).");
+            case ArgumentException:
+                return Record(exception, "InvalidArgument", ErrorCategory.InvalidArgument, target, exception.Message, null);
+            default:
+                // Credential failures come from Azure.Identity, which stays out of this layer's references.
+                var name = exception.GetType().Name;
+                if (name is "AuthenticationFailedException" or "CredentialUnavailableException" or "MsalServiceException" or "MsalClientException")
+                    return Record(exception, "AuthenticationFailed", ErrorCategory.AuthenticationError, target,
+                        "Getting a token failed: " + exception.Message, "Check the tenant, client id and credential, then run Connect-CallRecordGraph again.");
+                return Record(exception, "UnexpectedError", ErrorCategory.NotSpecified, target, exception.Message, null);
+        }
+    }
+
+    private static ErrorRecord FromGraph(GraphRequestException g, object? target, string? errorId)
+    {
+        switch (g.StatusCode)
+        {
+            case 0:
+                return Record(g, "GraphUnreachable", ErrorCategory.ConnectionError, target, g.Message, "Check the network path to the Graph endpoint and run the command again.");
+            case 400:
+                return Record(g, errorId ?? "GraphBadRequest", ErrorCategory.InvalidArgument, target, g.Message,
+                    "Graph filters call records only on startDateTime (ge, gt, le, lt) and participants_v2/any(p:p/id eq '…'); check -Filter and -Property.");
+            case 401:
+                return Record(g, "GraphAuthenticationFailed", ErrorCategory.AuthenticationError, target, g.Message,
+                    "The token was rejected (expired, wrong audience or tenant). Run Connect-CallRecordGraph again with a valid app-only token.");
+            case 403:
+                return Record(g, "GraphPermissionDenied", ErrorCategory.PermissionDenied, target, g.Message, PermissionAdvice);
+            case 404:
+                return Record(g, errorId ?? "GraphNotFound", ErrorCategory.ObjectNotFound, target,
+                    (target is string id ? $"Call record '{id}' was not found. " : "") + g.Message,
+                    "Call records are kept for 30 days; check the id and its age.");
+            case 429:
+                return Record(g, "GraphThrottled", ErrorCategory.LimitsExceeded, target, g.Message,
+                    "Graph throttled the requests beyond the retries; wait a minute, or narrow the time range.");
+            case >= 500:
+                return Record(g, "GraphServiceError", ErrorCategory.ResourceUnavailable, target, g.Message, "Graph had a service problem; run the command again later.");
+            default:
+                return Record(g, "GraphRequestFailed", ErrorCategory.InvalidResult, target, g.Message, null);
+        }
+    }
+
+    private static ErrorRecord Record(Exception exception, string errorId, ErrorCategory category, object? target, string message, string? recommendedAction)
+    {
+        var record = new ErrorRecord(exception, errorId, category, target) { ErrorDetails = new ErrorDetails(message) };
+        if (recommendedAction is not null) record.ErrorDetails.RecommendedAction = recommendedAction;
+        return record;
+    }
+}

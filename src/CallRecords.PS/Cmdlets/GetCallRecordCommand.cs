@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using CallRecords.Graph;
+using CallRecords.Models;
+
+namespace CallRecords.Cmdlets;
+
+/// <summary>
+/// Get-CallRecord: lists call records by start time / participant (streamed page by page), or gets records by id
+/// with their sessions and participants.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "CallRecord", DefaultParameterSetName = ListSet, SupportsPaging = true)]
+[OutputType(typeof(CallRecord))]
+public sealed class GetCallRecordCommand : CallRecordCmdlet
+{
+    private const string ListSet = "List";
+    private const string ByIdSet = "ById";
+    /// <summary>Graph keeps call records for 30 days.</summary>
+    internal static readonly TimeSpan Retention = TimeSpan.FromDays(30);
+
+    private PagingWindow? _window;
+
+    /// <summary>Records that started at or after this time (sent to Graph as startDateTime ge …, in UTC).</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    public DateTimeOffset? StartDateTime { get; set; }
+
+    /// <summary>Records that started before this time (startDateTime lt …, in UTC).</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    public DateTimeOffset? EndDateTime { get; set; }
+
+    /// <summary>Records with any of these participants (participants_v2 id). Graph takes one id per request; the
+    /// results are merged without duplicates.</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? ParticipantId { get; set; }
+
+    /// <summary>A raw OData $filter, combined with the other filters by "and".</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Filter { get; set; }
+
+    /// <summary>Client-side: keep only records of these types (groupCall, peerToPeer, …). Graph cannot filter on it.</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Type { get; set; }
+
+    /// <summary>Client-side: keep only records with any of these modalities (audio, video, screenSharing, …).</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Modality { get; set; }
+
+    /// <summary>Records per page (Prefer: odata.maxpagesize); Graph's default is 60.</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    [ValidateRange(1, 999)]
+    public int? PageSize { get; set; }
+
+    /// <summary>Call record ids. Accepts strings and objects with an Id or CallRecordId property from the pipeline.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByIdSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("CallRecordId")]
+    [ValidateNotNullOrEmpty]
+    public string[] Id { get; set; } = Array.Empty<string>();
+
+    /// <summary>Include sessions with their segments (every page of them).</summary>
+    [Parameter(ParameterSetName = ByIdSet)]
+    public SwitchParameter ExpandSession { get; set; }
+
+    /// <summary>Include participants_v2 (every page of them).</summary>
+    [Parameter(ParameterSetName = ByIdSet)]
+    public SwitchParameter ExpandParticipant { get; set; }
+
+    /// <summary>Properties to return ($select).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Property { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (StartDateTime is { } start && EndDateTime is { } end && end <= start)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("EndDateTime must be later than StartDateTime."),
+                "EndDateTimeNotAfterStartDateTime", ErrorCategory.InvalidArgument, EndDateTime)
+            {
+                ErrorDetails = new ErrorDetails($"-EndDateTime ({end.ToUniversalTime():u}) must be later than -StartDateTime ({start.ToUniversalTime():u}).")
+            });
+        }
+        if (StartDateTime is { } s && s < DateTimeOffset.UtcNow - Retention)
+            WriteWarning($"-StartDateTime {s.ToUniversalTime():u} is more than 30 days ago; Graph keeps call records for 30 days, so older records are not returned.");
+        _window = new PagingWindow(PagingParameters.Skip, PagingParameters.First);
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ByIdSet) RunStream<CallRecord>((op, ct) => _window!.Apply(ByIdAsync(op, ct), ct));
+        else RunStream<CallRecord>((op, ct) => _window!.Apply(ListAsync(op, ct), ct));
+    }
+
+    /// <summary>The $filter clauses of the list, one filter per request (one per -ParticipantId).</summary>
+    internal IReadOnlyList<string?> ListFilters()
+    {
+        var range = ODataFilter.StartDateTimeRange(StartDateTime, EndDateTime);
+        if (ParticipantId is not { Length: > 0 } ids) return new[] { ODataFilter.And(range, Filter) };
+        return ids.Distinct(StringComparer.OrdinalIgnoreCase).Select(id => ODataFilter.And(range, ODataFilter.ParticipantId(id), Filter)).ToList();
+    }
+
+    private async IAsyncEnumerable<IReadOnlyList<CallRecord>> ListAsync(CmdletOperation op, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var filters = ListFilters();
+        var seen = filters.Count > 1 ? new HashSet<string>(StringComparer.OrdinalIgnoreCase) : null;
+        var countReported = !PagingParameters.IncludeTotalCount;
+        foreach (var filter in filters)
+        {
+            var query = CallRecordReader.ListQuery(filter, Property, PageSize);
+            await foreach (var page in op.Records.ListAsync(query, ct).ConfigureAwait(false))
+            {
+                if (!countReported)
+                {
+                    countReported = true;
+                    // Graph sends no @odata.count for call records; an exact count is reported only when it does
+                    // and the result is not a merge of several queries or filtered client-side.
+                    var exact = page.Count is { } n && seen is null && Type is null && Modality is null;
+                    var total = exact ? (ulong)page.Count!.Value : 0UL;
+                    op.Post(c => c.WriteObject(c.PagingParameters.NewTotalCount(total, exact ? 1.0 : 0.0)));
+                }
+                yield return Keep(page.Items, seen);
+            }
+        }
+    }
+
+    private IReadOnlyList<CallRecord> Keep(IReadOnlyList<CallRecord> items, HashSet<string>? seen)
+    {
+        if (seen is null && Type is null && Modality is null) return items;
+        var kept = new List<CallRecord>(items.Count);
+        foreach (var r in items)
+        {
+            if (Type is not null && !Type.Any(t => string.Equals(t, r.Type, StringComparison.OrdinalIgnoreCase))) continue;
+            if (Modality is not null && !Modality.Any(m => r.Modalities.Contains(m, ignoreCase: true))) continue;
+            if (seen is not null && !seen.Add(r.Id)) continue;
+            kept.Add(r);
+        }
+        return kept;
+    }
+
+    private async IAsyncEnumerable<IReadOnlyList<CallRecord>> ByIdAsync(CmdletOperation op, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var expand = (ExpandSession ? RecordExpansion.Sessions : RecordExpansion.None) | (ExpandParticipant ? RecordExpansion.Participants : RecordExpansion.None);
+        foreach (var raw in Id)
+        {
+            var id = raw?.Trim();
+            if (string.IsNullOrEmpty(id))
+            {
+                op.WriteError(new ErrorRecord(new ArgumentException("A call record id is empty."), "CallRecordIdEmpty", ErrorCategory.InvalidArgument, raw));
+                continue;
+            }
+            var record = await GetOneAsync(op, id!, expand, ct).ConfigureAwait(false);
+            if (record is not null) yield return new[] { record };
+        }
+    }
+
+    /// <summary>One id; an id Graph does not know (404) or rejects (400) is a non-terminating error for that id.</summary>
+    private async Task<CallRecord?> GetOneAsync(CmdletOperation op, string id, RecordExpansion expand, CancellationToken ct)
+    {
+        try
+        {
+            return await op.Records.GetAsync(id, expand, Property, ct).ConfigureAwait(false);
+        }
+        catch (GraphRequestException e) when (e.StatusCode is 404 or 400)
+        {
+            op.WriteError(e, id, e.StatusCode == 404 ? "CallRecordNotFound" : "InvalidCallRecordId");
+            return null;
+        }
+    }
+}

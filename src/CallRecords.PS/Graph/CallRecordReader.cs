@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using CallRecords.Models;
+using CallRecords.Models.Mapping;
+
+namespace CallRecords.Graph;
+
+[Flags]
+internal enum RecordExpansion
+{
+    None = 0,
+    /// <summary>sessions with their segments, every nested nextLink followed.</summary>
+    Sessions = 1,
+    /// <summary>participants_v2 (every nextLink followed) and organizer_v2.</summary>
+    Participants = 2,
+}
+
+/// <summary>
+/// Reads call records and their nested collections through the page streamer. Nested continuation links
+/// (sessions@odata.nextLink, participants_v2@odata.nextLink, segments@odata.nextLink) are streamed with the same
+/// streamer and appended, so an expanded record is always complete or the call fails.
+/// </summary>
+internal sealed class CallRecordReader
+{
+    public const string CollectionPath = "communications/callRecords";
+    public const string SessionsExpand = "sessions($expand=segments)";
+    public const string ParticipantsExpand = "participants_v2";
+    public const string OrganizerExpand = "organizer_v2";
+
+    private readonly PageStreamer _pages;
+
+    public CallRecordReader(PageStreamer pages) => _pages = pages;
+
+    public PageStreamer Pages => _pages;
+
+    public static GraphQuery ListQuery(string? filter, IEnumerable<string>? select, int? pageSize) =>
+        GraphQuery.ForPath(CollectionPath).WithFilter(filter).WithSelect(select).WithMaxPageSize(pageSize);
+
+    public static string RecordPath(string id) => CollectionPath + "/" + GraphQuery.Segment(id);
+
+    public IAsyncEnumerable<GraphPage<CallRecord>> ListAsync(GraphQuery query, CancellationToken cancellationToken) =>
+        _pages.StreamAsync(query, CallRecordMapper.MapCallRecord, cancellationToken);
+
+    /// <summary>GET one record, expanded as asked, with its Organizer (organizer_v2). Graph expands one
+    /// relationship per request: without other expansions the organizer rides along ($expand=organizer_v2);
+    /// otherwise it (and participants, when sessions took the slot) is read with its own request.</summary>
+    public async Task<CallRecord> GetAsync(string id, RecordExpansion expand, IEnumerable<string>? select, CancellationToken cancellationToken)
+    {
+        var sessions = (expand & RecordExpansion.Sessions) != 0;
+        var participants = (expand & RecordExpansion.Participants) != 0;
+        var query = GraphQuery.ForPath(RecordPath(id)).WithSelect(select)
+            .WithExpand(sessions ? SessionsExpand : participants ? ParticipantsExpand : OrganizerExpand);
+        var (record, sessionsNext, participantsNext, segmentLinks) = await _pages.GetAsync(query, root =>
+        {
+            var r = CallRecordMapper.MapCallRecord(root);
+            return (r, Link(root, "sessions@odata.nextLink"), Link(root, "participants_v2@odata.nextLink"), InlineSegmentLinks(root, r));
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (sessions)
+        {
+            var all = new List<CallRecordSession>(record.Sessions ?? (IEnumerable<CallRecordSession>)Array.Empty<CallRecordSession>());
+            await CompleteSegmentsAsync(all, segmentLinks, cancellationToken).ConfigureAwait(false);
+            if (sessionsNext is not null)
+                await foreach (var page in SessionPagesAsync(GraphQuery.ForUrl(sessionsNext), record.Id, cancellationToken).ConfigureAwait(false))
+                    all.AddRange(page.Items);
+            record.Sessions = new ModelList<CallRecordSession>(all);
+        }
+        if (participants)
+        {
+            List<CallRecordParticipant> all;
+            if (sessions)
+            {
+                all = new List<CallRecordParticipant>();
+                await foreach (var page in ParticipantsAsync(record.Id, cancellationToken).ConfigureAwait(false)) all.AddRange(page.Items);
+            }
+            else
+            {
+                all = new List<CallRecordParticipant>(record.Participants ?? (IEnumerable<CallRecordParticipant>)Array.Empty<CallRecordParticipant>());
+                if (participantsNext is not null)
+                    await foreach (var page in _pages.StreamAsync(GraphQuery.ForUrl(participantsNext), e => CallRecordMapper.MapParticipant(e, record.Id), cancellationToken).ConfigureAwait(false))
+                        all.AddRange(page.Items);
+            }
+            record.Participants = new ModelList<CallRecordParticipant>(all);
+            record.ParticipantCount = all.Count;
+        }
+        if (sessions || participants)
+            record.Organizer ??= await GetOrganizerAsync(record.Id, cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>GET …/{id}/sessions[?$expand=segments], every page and every nested segments nextLink.</summary>
+    public IAsyncEnumerable<GraphPage<CallRecordSession>> SessionsAsync(string callRecordId, bool expandSegments, int? pageSize, CancellationToken cancellationToken) =>
+        SessionPagesAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions").WithExpand(expandSegments ? "segments" : null).WithMaxPageSize(pageSize),
+            callRecordId, cancellationToken);
+
+    /// <summary>GET …/{id}/participants_v2, every page.</summary>
+    public IAsyncEnumerable<GraphPage<CallRecordParticipant>> ParticipantsAsync(string callRecordId, CancellationToken cancellationToken) =>
+        _pages.StreamAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/participants_v2"), e => CallRecordMapper.MapParticipant(e, callRecordId), cancellationToken);
+
+    /// <summary>GET …/{id}/organizer_v2; null when the record has none (404 on the organizer itself).</summary>
+    public async Task<CallRecordIdentity?> GetOrganizerAsync(string callRecordId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var organizer = await _pages.GetAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/organizer_v2"),
+                e => CallRecordMapper.MapParticipant(e, callRecordId), cancellationToken).ConfigureAwait(false);
+            return organizer.Identity;
+        }
+        catch (GraphRequestException e) when (e.StatusCode == 404)
+        {
+            return null;
+        }
+    }
+
+    private async IAsyncEnumerable<GraphPage<CallRecordSession>> SessionPagesAsync(GraphQuery query, string callRecordId,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var page in _pages.StreamAsync(query, e => new SessionWithLink(CallRecordMapper.MapSession(e, callRecordId), Link(e, "segments@odata.nextLink")), cancellationToken).ConfigureAwait(false))
+        {
+            var sessions = page.Items.Select(s => s.Session).ToList();
+            await CompleteSegmentsAsync(sessions, page.Items.Where(s => s.SegmentsNext is not null).ToDictionary(s => s.Session, s => s.SegmentsNext!), cancellationToken).ConfigureAwait(false);
+            yield return new GraphPage<CallRecordSession>(sessions, page.NextLink, page.Count, page.Number);
+        }
+    }
+
+    private async Task CompleteSegmentsAsync(IEnumerable<CallRecordSession> sessions, IReadOnlyDictionary<CallRecordSession, Uri> links, CancellationToken cancellationToken)
+    {
+        foreach (var session in sessions)
+        {
+            if (!links.TryGetValue(session, out var link)) continue;
+            var all = new List<CallRecordSegment>(session.Segments ?? (IEnumerable<CallRecordSegment>)Array.Empty<CallRecordSegment>());
+            await foreach (var page in _pages.StreamAsync(GraphQuery.ForUrl(link), e => CallRecordMapper.MapSegment(e, session.CallRecordId, session.Id), cancellationToken).ConfigureAwait(false))
+                all.AddRange(page.Items);
+            session.Segments = new ModelList<CallRecordSegment>(all);
+        }
+    }
+
+    /// <summary>Inline sessions of an expanded record may carry their own segments nextLink. The mapper keeps every
+    /// array element in order, so the n-th JSON session is the n-th mapped one.</summary>
+    private static Dictionary<CallRecordSession, Uri> InlineSegmentLinks(JsonElement root, CallRecord record)
+    {
+        var links = new Dictionary<CallRecordSession, Uri>();
+        if (record.Sessions is not { } mapped || root.Prop("sessions") is not { ValueKind: JsonValueKind.Array } array) return links;
+        var index = 0;
+        foreach (var element in array.EnumerateArray())
+        {
+            if (index < mapped.Count && Link(element, "segments@odata.nextLink") is { } link) links[mapped[index]] = link;
+            index++;
+        }
+        return links;
+    }
+
+    /// <summary>A nextLink property; absent gives null, present but not an absolute URL is a malformed body.</summary>
+    private static Uri? Link(JsonElement e, string name)
+    {
+        if (e.Str(name) is not { } text) return null;
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : throw new JsonException($"Graph returned a {name} that is not an absolute URL.");
+    }
+
+    private sealed class SessionWithLink
+    {
+        public SessionWithLink(CallRecordSession session, Uri? segmentsNext)
+        {
+            Session = session;
+            SegmentsNext = segmentsNext;
+        }
+
+        public CallRecordSession Session { get; }
+        public Uri? SegmentsNext { get; }
+    }
+}

@@ -1,0 +1,54 @@
+using System;
+using System.Net;
+
+namespace CallRecords.Graph;
+
+/// <summary>
+/// A request Graph answered with an error status (after the SDK's own retries), or that failed for good at the page
+/// level. Carries what an admin needs to act and to quote to support: status, Graph's error code and message, the
+/// request-id and client-request-id, and the URL. Never a token.
+/// </summary>
+public sealed class GraphRequestException : Exception
+{
+    public GraphRequestException(string message, int statusCode, string? errorCode, string? graphMessage, string? requestId,
+        string? clientRequestId, Uri? requestUri, Exception? inner = null)
+        : base(message, inner)
+    {
+        StatusCode = statusCode;
+        ErrorCode = errorCode;
+        GraphMessage = graphMessage;
+        RequestId = requestId;
+        ClientRequestId = clientRequestId;
+        RequestUri = requestUri;
+    }
+
+    /// <summary>HTTP status; 0 when no response arrived (connection refused, reset, timeout, unreadable body).</summary>
+    public int StatusCode { get; }
+    public string? ErrorCode { get; }
+    public string? GraphMessage { get; }
+    public string? RequestId { get; }
+    public string? ClientRequestId { get; }
+    public Uri? RequestUri { get; }
+
+    internal static GraphRequestException FromResponse(int status, string? code, string? graphMessage, string? requestId, string? clientRequestId, Uri uri, Exception? inner)
+    {
+        var reason = Enum.IsDefined(typeof(HttpStatusCode), status) ? ((HttpStatusCode)status).ToString() : "Error";
+        var text = $"Graph returned {status} {reason}";
+        if (!string.IsNullOrEmpty(code)) text += $" ({code})";
+        text += string.IsNullOrEmpty(graphMessage) ? "." : $": {graphMessage}";
+        if (!string.IsNullOrEmpty(graphMessage) && !graphMessage!.EndsWith(".", StringComparison.Ordinal)) text += ".";
+        text += Describe(requestId, clientRequestId, uri);
+        return new GraphRequestException(text, status, code, graphMessage, requestId, clientRequestId, uri, inner);
+    }
+
+    internal static GraphRequestException Transport(string what, string? clientRequestId, Uri uri, int attempts, Exception inner)
+    {
+        var text = $"{what} after {attempts} attempt{(attempts == 1 ? "" : "s")}: {inner.Message}{Describe(null, clientRequestId, uri)}";
+        return new GraphRequestException(text, 0, null, null, null, clientRequestId, uri, inner);
+    }
+
+    private static string Describe(string? requestId, string? clientRequestId, Uri uri) =>
+        (requestId is null ? "" : $" request-id: {requestId};") +
+        (clientRequestId is null ? "" : $" client-request-id: {clientRequestId};") +
+        $" GET {uri.AbsoluteUri}";
+}

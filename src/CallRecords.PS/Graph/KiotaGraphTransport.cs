@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Graph.Models.ODataErrors;
+using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Abstractions.Serialization;
+
+namespace CallRecords.Graph;
+
+/// <summary>
+/// Sends requests with the GraphServiceClient's request adapter, so the SDK's handlers (auth, retry with
+/// Retry-After, redirect, compression, telemetry headers) run for every page. The body comes back as a stream
+/// that the engine parses itself.
+/// </summary>
+internal sealed class KiotaGraphTransport : IGraphTransport
+{
+    private static readonly Dictionary<string, ParsableFactory<IParsable>> ErrorMapping = new()
+    {
+        ["4XX"] = ODataError.CreateFromDiscriminatorValue,
+        ["5XX"] = ODataError.CreateFromDiscriminatorValue,
+    };
+
+    private readonly IRequestAdapter _adapter;
+    private readonly IDisposable? _owned;
+
+    public KiotaGraphTransport(IRequestAdapter adapter, IDisposable? owned)
+    {
+        _adapter = adapter;
+        _owned = owned;
+    }
+
+    public async Task<Stream> GetAsync(GraphRequest request, CancellationToken cancellationToken)
+    {
+        var info = new RequestInformation { HttpMethod = Method.GET, URI = request.Uri };
+        info.Headers.TryAdd("Accept", "application/json");
+        info.Headers.TryAdd("client-request-id", request.ClientRequestId);
+        foreach (var h in request.Headers) info.Headers.TryAdd(h.Key, h.Value);
+        if (request.Observer is not null) info.AddRequestOptions(new IRequestOption[] { new RequestTraceOption(request.Observer) });
+        try
+        {
+            var body = await _adapter.SendPrimitiveAsync<Stream>(info, ErrorMapping, cancellationToken).ConfigureAwait(false);
+            return body ?? Stream.Null;
+        }
+        catch (ODataError e)
+        {
+            var requestId = e.Error?.InnerError?.RequestId ?? Header(e, "request-id");
+            throw GraphRequestException.FromResponse(e.ResponseStatusCode, e.Error?.Code, e.Error?.Message, requestId,
+                e.Error?.InnerError?.ClientRequestId ?? request.ClientRequestId, request.Uri, null);
+        }
+        catch (ApiException e)
+        {
+            // A non-JSON error body: status and headers are all there is.
+            throw GraphRequestException.FromResponse(e.ResponseStatusCode, null, null, Header(e, "request-id"), request.ClientRequestId, request.Uri, null);
+        }
+    }
+
+    private static string? Header(ApiException e, string name) =>
+        e.ResponseHeaders?.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+
+    public void Dispose() => _owned?.Dispose();
+}
