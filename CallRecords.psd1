@@ -15,6 +15,11 @@
         'Disconnect-CallRecordGraph'
         'Get-CallRecordConnection'
         'Get-CallRecord'
+        'Get-CallRecordPstnCall'
+        'Get-CallRecordDirectRoutingCall'
+        'Get-CallRecordSmsLog'
+        'Get-CallRecordPstnBlockedUserLog'
+        'Get-CallRecordPstnDialoutReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
