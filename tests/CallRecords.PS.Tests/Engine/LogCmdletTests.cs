@@ -200,6 +200,21 @@ public sealed class LogCmdletTests : IDisposable
     }
 
     [Fact]
+    public void IncludeTotalCountReportsTheRowsOfTheWholeRange()
+    {
+        var table = _f.Host.Data.SmsLogs;
+        var start = _f.Now.AddDays(-100);
+        var end = _f.Now.AddDays(-5);
+
+        var run = _f.Run("Get-CallRecordSmsLog -StartDateTime $s -EndDateTime $e -IncludeTotalCount -Skip 5", Range(start, end));
+
+        Assert.Empty(run.Errors);
+        var expected = Expected(table, start, end);
+        Assert.Equal(expected.Skip(5), run.Objects<SmsLogRow>().Select(r => r.Id));
+        Assert.Equal((ulong)expected.Count, Assert.IsType<ulong>(run.Output[^1].BaseObject));
+    }
+
+    [Fact]
     public void SkipAndFirstAcrossAWindowEdgeReadWindowsInOrder()
     {
         var table = _f.Host.Data.DirectRoutingCalls;
