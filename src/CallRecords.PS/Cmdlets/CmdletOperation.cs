@@ -20,11 +20,15 @@ internal sealed class CmdletOperation : IRequestObserver
         Pages = connection.Session.CreateStreamer(this, apiVersion);
         Pages.Retrying += WriteVerbose;
         Records = new CallRecordReader(Pages);
+        Writer = connection.Session.CreateWriter(this, apiVersion);
+        Writer.Sending += WriteVerbose;
     }
 
     public CallRecordConnection Connection { get; }
     public PageStreamer Pages { get; }
     public CallRecordReader Records { get; }
+    /// <summary>The write operations (POST/PATCH/DELETE), reporting what they send for -Verbose.</summary>
+    public CallRecordWriter Writer { get; }
 
     public void WriteVerbose(string text) => _bridge.Post(c => c.WriteVerbose(text));
     public void WriteWarning(string text) => _bridge.Post(c => c.WriteWarning(text));
