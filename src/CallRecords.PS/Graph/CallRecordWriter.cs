@@ -1,4 +1,6 @@
 using System;
+using System.IO;
+using System.Net.Http;
 using System.Linq;
 using System.Text.Json;
 using System.Threading;
@@ -61,12 +63,28 @@ internal sealed class CallRecordWriter
         var uri = UriOf(path);
         Sending?.Invoke($"{method} {uri.AbsoluteUri}" + (body is null ? "" : $" ({body.Length} bytes of JSON)"));
         var request = new GraphRequest(uri, Enumerable.Empty<System.Collections.Generic.KeyValuePair<string, string>>(), Guid.NewGuid().ToString(), _observer, method, body);
-        using var response = await _transport.SendAsync(request, ct).ConfigureAwait(false);
+        Stream response;
+        try
+        {
+            response = await _transport.SendAsync(request, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or IOException or OperationCanceledException)
+        {
+            // Sent once and never repeated here: the service may have acted before the connection failed.
+            throw GraphRequestException.Transport("The connection to Graph failed; the write may or may not have been applied (check before repeating it)",
+                request.ClientRequestId, uri, 1, e, method);
+        }
+        using var owned = response;
         if (map is null) return default!;
         JsonDocument document;
         try
         {
             document = await JsonDocument.ParseAsync(response, default, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or IOException or OperationCanceledException)
+        {
+            throw GraphRequestException.Transport("The connection to Graph failed while reading its answer; the write was probably applied (check before repeating it)",
+                request.ClientRequestId, uri, 1, e, method);
         }
         catch (JsonException e)
         {

@@ -43,10 +43,10 @@ public sealed class GraphRequestException : Exception
         return new GraphRequestException(text, status, code, graphMessage, requestId, clientRequestId, uri, inner) { Method = method };
     }
 
-    internal static GraphRequestException Transport(string what, string? clientRequestId, Uri uri, int attempts, Exception inner)
+    internal static GraphRequestException Transport(string what, string? clientRequestId, Uri uri, int attempts, Exception inner, string method = "GET")
     {
-        var text = $"{what} after {attempts} attempt{(attempts == 1 ? "" : "s")}: {inner.Message}{Describe(null, clientRequestId, uri)}";
-        return new GraphRequestException(text, 0, null, null, null, clientRequestId, uri, inner);
+        var text = $"{what} after {attempts} attempt{(attempts == 1 ? "" : "s")}: {inner.Message}{Describe(null, clientRequestId, uri, method)}";
+        return new GraphRequestException(text, 0, null, null, null, clientRequestId, uri, inner) { Method = method };
     }
 
     private static string Describe(string? requestId, string? clientRequestId, Uri uri, string method = "GET") =>

@@ -337,6 +337,46 @@ public sealed class WriteCmdletTests : IClassFixture<WriteHostFixture>
     }
 
     [Fact]
+    public void WritesAreRetriedOnlyWhereGraphDidNothing()
+    {
+        try
+        {
+            // 503 with Retry-After: the SDK's handler sends the POST again (the service did not act on it).
+            _host.Control.Faults = FaultSettings.None with { AtRequests = new Dictionary<long, FaultKind> { [1] = FaultKind.ServiceUnavailable }, RetryAfterSeconds = 0 };
+            var retried = _f.Run("New-CallRecord -Id 'retried-503' -StartDateTime $start -EndDateTime $start.AddMinutes(1)", Vars(("start", Start)));
+            Assert.Empty(retried.Errors);
+            Assert.Equal("retried-503", Assert.Single(retried.Objects<CallRecord>()).Id);
+            Assert.Equal(new[] { 503, 201 }, EngineFixture.Requests(_host, Routes.CreateCallRecord, 2).Select(r => r.Status));
+
+            // The connection drops after the service acted: a read would be asked again, a write is not (it would
+            // create the record twice); the error says what happened.
+            _f.Reset(_host);
+            _host.Control.Faults = FaultSettings.None with { AtRequests = new Dictionary<long, FaultKind> { [1] = FaultKind.ConnectionReset } };
+            var dropped = _f.Run("New-CallRecord -Id 'dropped' -StartDateTime $start -EndDateTime $start.AddMinutes(1)", Vars(("start", Start)));
+            Assert.Empty(dropped.Output);
+            var error = Assert.Single(dropped.Errors);
+            Assert.StartsWith("GraphUnreachable,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains("applied (check before repeating it)", error.ErrorDetails.Message, StringComparison.Ordinal);
+            Assert.Contains("POST " + _host.BaseAddress, error.ErrorDetails.Message, StringComparison.Ordinal);
+            Assert.Equal(1, EngineFixture.Count(_host, Routes.CreateCallRecord));
+
+            // A 201 whose body is cut short: the record exists, the answer is unreadable; not sent again.
+            _f.Reset(_host);
+            _host.Control.Faults = FaultSettings.None with { AtRequests = new Dictionary<long, FaultKind> { [1] = FaultKind.TruncatedBody } };
+            var truncated = _f.Run("New-CallRecord -Id 'truncated' -StartDateTime $start -EndDateTime $start.AddMinutes(1)", Vars(("start", Start)));
+            var unreadable = Assert.Single(truncated.Errors);
+            Assert.StartsWith("GraphWriteResponseUnreadable,", unreadable.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Equal(1, EngineFixture.Count(_host, Routes.CreateCallRecord));
+            _host.Control.Faults = FaultSettings.None;
+            Assert.Empty(_f.Run("Get-CallRecord -Id truncated").Errors);
+        }
+        finally
+        {
+            _host.Control.Faults = FaultSettings.None;
+        }
+    }
+
+    [Fact]
     public void VerboseShowsMethodAndUrlButNeverTheToken()
     {
         var run = _f.Run("New-CallRecord -StartDateTime $start -EndDateTime $start.AddMinutes(1) -Verbose", Vars(("start", Start)));
