@@ -8,7 +8,7 @@ using CallRecords.Graph;
 using CallRecords.Models.Mapping;
 using Xunit;
 
-namespace CallRecords.PS.Tests.Graph;
+namespace CallRecords.PS.Tests.Unit;
 
 /// <summary>Request bodies of the write cmdlets: PowerShell values to Graph-shaped JSON.</summary>
 public sealed class JsonBodyTests
