@@ -12,7 +12,7 @@ namespace CallRecords.Cmdlets;
 public sealed class DisconnectCallRecordGraphCommand : PSCmdlet
 {
     /// <summary>A connection from Connect-CallRecordGraph -PassThru; the default one when omitted.</summary>
-    [Parameter(ValueFromPipeline = true)]
+    [Parameter(Position = 0, ValueFromPipeline = true)]
     public CallRecordConnection? Connection { get; set; }
 
     protected override void ProcessRecord()

@@ -58,7 +58,8 @@ internal sealed class PipelineBridge : IDisposable
     {
         lock (_gate)
         {
-            if (_completed) throw new InvalidOperationException("The stream has already ended.");
+            // A late message (e.g. the trace of a request cancelled while the run ends) has nowhere to go.
+            if (_completed) return;
             _queue.Enqueue(entry);
         }
         _available.Release();

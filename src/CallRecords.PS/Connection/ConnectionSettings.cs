@@ -37,8 +37,6 @@ internal sealed class ConnectionSettings
     /// <summary>Per HTTP attempt (HttpClient.Timeout).</summary>
     public TimeSpan RequestTimeout { get; }
 
-    public static bool IsLoopback(Uri uri) => uri.IsLoopback;
-
     /// <summary>Validates a user-given endpoint: absolute http(s); plain http only for loopback (the emulator),
     /// because tokens are never sent over http to anything else.</summary>
     public static Uri Normalize(Uri endpoint)

@@ -1,0 +1,183 @@
+#Requires -Version 7.2
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+<#
+    Get-CallRecord stories in real pwsh, against the Graph emulator started as a separate process.
+    Run through build.ps1 -Task Test, or: Invoke-Pester tests/Acceptance (after dotnet build -c Release).
+#>
+
+BeforeAll {
+    $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    $script:Manifest = Join-Path $Root 'out/CallRecords/CallRecords.psd1'
+    if (-not (Test-Path $Manifest)) { throw "Build first: dotnet build -c Release (missing $Manifest)" }
+
+    # A free loopback port: bind port 0, read it, release it.
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $script:Port = $listener.LocalEndpoint.Port
+    $listener.Stop()
+    $script:Endpoint = "http://127.0.0.1:$Port"
+    $script:Now = [DateTimeOffset]::UtcNow.AddTicks(-([DateTimeOffset]::UtcNow.Ticks % [TimeSpan]::TicksPerMinute))
+
+    $emulatorArgs = @('run', '--project', (Join-Path $Root 'tests/GraphEmulator'), '-c', 'Release', '--',
+        '--urls', $Endpoint, '--accept-any-token', '--throttle', 'off', '--seed', '21', '--records', '400',
+        '--now', $Now.ToString('o'))
+    $script:Emulator = Start-Process -FilePath 'dotnet' -ArgumentList $emulatorArgs -PassThru -NoNewWindow `
+        -RedirectStandardOutput (Join-Path ([IO.Path]::GetTempPath()) "emulator-$Port.out") `
+        -RedirectStandardError (Join-Path ([IO.Path]::GetTempPath()) "emulator-$Port.err")
+
+    # Wait until it answers (dotnet run may build first).
+    $deadline = [DateTime]::UtcNow.AddMinutes(3)
+    while ($true) {
+        try { $null = Invoke-RestMethod "$Endpoint/_emulator/counters" -TimeoutSec 2; break }
+        catch {
+            if ($Emulator.HasExited) { throw "The emulator exited with code $($Emulator.ExitCode)." }
+            if ([DateTime]::UtcNow -gt $deadline) { throw "The emulator did not start on $Endpoint." }
+            Start-Sleep -Milliseconds 500
+        }
+    }
+
+    function script:Get-EmulatorToken([string[]] $Roles = @('CallRecords.Read.All'), [switch] $Delegated) {
+        $body = @{ roles = $Roles; delegated = [bool]$Delegated } | ConvertTo-Json
+        (Invoke-RestMethod -Method Post "$Endpoint/_emulator/tokens" -Body $body -ContentType 'application/json').access_token |
+            ConvertTo-SecureString -AsPlainText -Force
+    }
+    function script:Get-Truth([DateTimeOffset] $From, [DateTimeOffset] $To) {
+        $q = @()
+        if ($From) { $q += 'from=' + [Uri]::EscapeDataString($From.UtcDateTime.ToString('o')) }
+        if ($To) { $q += 'to=' + [Uri]::EscapeDataString($To.UtcDateTime.ToString('o')) }
+        Invoke-RestMethod "$Endpoint/_emulator/truth/records?$($q -join '&')"
+    }
+    function script:Get-ListRequests {
+        (Invoke-RestMethod "$Endpoint/_emulator/requests") | ForEach-Object { $_ } | Where-Object route -EQ 'listCallRecords'
+    }
+    function script:Clear-Requests {
+        Invoke-RestMethod -Method Delete "$Endpoint/_emulator/requests" | Out-Null
+        Invoke-RestMethod -Method Delete "$Endpoint/_emulator/counters" | Out-Null
+    }
+
+    Import-Module $Manifest -Force
+    Connect-CallRecordGraph -AccessToken (Get-EmulatorToken) -GraphEndpoint $Endpoint
+}
+
+AfterAll {
+    Disconnect-CallRecordGraph
+    Remove-Module CallRecords -ErrorAction SilentlyContinue
+    if ($script:Emulator -and -not $script:Emulator.HasExited) { Stop-Process -Id $script:Emulator.Id }
+}
+
+Describe 'Get-CallRecord (list)' {
+    BeforeEach { Clear-Requests }
+
+    It 'returns exactly the records that started in the window' {
+        $from = $Now.AddDays(-10); $to = $Now.AddDays(-3)
+        $truth = Get-Truth -From $from -To $to
+        $records = Get-CallRecord -StartDateTime $from -EndDateTime $to
+        $records.Count | Should -Be $truth.count
+        @($records.Id) | Should -Be @($truth.ids)
+        $records[0] | Should -BeOfType ([CallRecords.Models.CallRecord])
+    }
+
+    It 'sends the date range as Graph''s $filter in UTC' {
+        $from = [DateTimeOffset]::new(2026, 11, 1, 2, 0, 0, [TimeSpan]::FromHours(2))
+        $null = Get-CallRecord -StartDateTime $from -EndDateTime $from.AddDays(1)
+        $path = (Get-ListRequests | Select-Object -First 1).path
+        [Uri]::UnescapeDataString($path) | Should -BeLike '*$filter=startDateTime ge 2026-11-01T00:00:00Z and startDateTime lt 2026-11-02T00:00:00Z*'
+    }
+
+    It 'escapes a quote in -ParticipantId' {
+        $null = Get-CallRecord -ParticipantId "o'brien"
+        [Uri]::UnescapeDataString((Get-ListRequests | Select-Object -First 1).path) | Should -BeLike "*participants_v2/any(p:p/id eq 'o''brien')*"
+    }
+
+    It '-First 5 sends exactly one list request' {
+        (Get-CallRecord -First 5).Count | Should -Be 5
+        @(Get-ListRequests).Count | Should -Be 1
+    }
+
+    It 'a downstream Select-Object -First stops the stream early' {
+        $records = Get-CallRecord -PageSize 10 | Select-Object -First 3
+        $records.Count | Should -Be 3
+        @(Get-ListRequests).Count | Should -BeLessOrEqual 2
+    }
+
+    It 'rejects EndDateTime not after StartDateTime before any request' {
+        $t = $Now.AddDays(-1)
+        { Get-CallRecord -StartDateTime $t -EndDateTime $t -ErrorAction Stop } |
+            Should -Throw -ErrorId 'EndDateTimeNotAfterStartDateTime,CallRecords.Cmdlets.GetCallRecordCommand'
+        @(Get-ListRequests).Count | Should -Be 0
+    }
+
+    It 'warns when StartDateTime is beyond the 30-day retention' {
+        $null = Get-CallRecord -StartDateTime $Now.AddDays(-40) -First 1 -WarningVariable w -WarningAction SilentlyContinue
+        $w | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'Get-CallRecord (by id)' {
+    It 'takes ids and objects with CallRecordId from the pipeline' {
+        $ids = (Get-CallRecord -First 3).Id
+        (@($ids | Get-CallRecord).Id) | Should -Be $ids
+        (@($ids | ForEach-Object { [pscustomobject]@{ CallRecordId = $_ } } | Get-CallRecord).Id) | Should -Be $ids
+    }
+
+    It 'reports an unknown id and continues with the others' {
+        $ids = (Get-CallRecord -First 2).Id
+        $found = Get-CallRecord -Id $ids[0], '00000000-0000-0000-0000-00000000dead', $ids[1] -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($found.Id) | Should -Be $ids
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'CallRecordNotFound,CallRecords.Cmdlets.GetCallRecordCommand'
+        "$($errs[0])" | Should -Match 'request-id'
+    }
+
+    It 'expands every session of a large group call' {
+        $big = Get-CallRecord -Type groupCall -PageSize 500 | Select-Object -First 1
+        $record = Get-CallRecord -Id $big.Id -ExpandSession
+        $record.Sessions.Count | Should -BeGreaterThan 0
+        @($record.Sessions.Id | Sort-Object -Unique).Count | Should -Be $record.Sessions.Count
+    }
+}
+
+Describe 'Export-Csv' {
+    It 'round-trips without a .NET type name in any cell and with multi-valued fields as text' {
+        $csv = Join-Path ([IO.Path]::GetTempPath()) "callrecords-$Port.csv"
+        try {
+            $ids = (Get-CallRecord -First 5).Id
+            $ids | Get-CallRecord -ExpandParticipant | Export-Csv -Path $csv -NoTypeInformation
+            $rows = Import-Csv -Path $csv
+            $rows.Count | Should -Be 5
+            foreach ($row in $rows) {
+                foreach ($p in $row.PSObject.Properties) {
+                    $p.Value | Should -Not -Match '^System\.|^CallRecords\.' -Because "column $($p.Name)"
+                }
+            }
+            $rows[0].Modalities | Should -Match '^[a-zA-Z]+(;[a-zA-Z]+)*$'
+            $rows[0].Id | Should -Be $ids[0]
+            $rows[0].OrganizerId | Should -Not -BeNullOrEmpty
+        }
+        finally { Remove-Item $csv -ErrorAction SilentlyContinue }
+    }
+}
+
+Describe 'Connections' {
+    It 'Get-CallRecordConnection never shows the token' {
+        $token = Get-EmulatorToken
+        $plain = [System.Net.NetworkCredential]::new('', $token).Password
+        $c = Connect-CallRecordGraph -AccessToken $token -GraphEndpoint $Endpoint -PassThru
+        (Get-CallRecordConnection | Out-String) | Should -Not -Match ([regex]::Escape($plain))
+        ($c | Format-List * | Out-String) | Should -Not -Match ([regex]::Escape($plain))
+        $c.AuthKind | Should -Be 'AccessToken'
+    }
+
+    It 'refuses a delegated token with the application permission explained' {
+        { Connect-CallRecordGraph -AccessToken (Get-EmulatorToken -Delegated) -GraphEndpoint $Endpoint -ErrorAction Stop } |
+            Should -Throw -ErrorId 'AccessTokenHasNoApplicationRoles,CallRecords.Cmdlets.ConnectCallRecordGraphCommand'
+    }
+
+    It 'says to connect when not connected' {
+        Disconnect-CallRecordGraph
+        try {
+            { Get-CallRecord -First 1 -ErrorAction Stop } | Should -Throw -ErrorId 'NotConnected,CallRecords.Cmdlets.GetCallRecordCommand'
+        }
+        finally { Connect-CallRecordGraph -AccessToken (Get-EmulatorToken) -GraphEndpoint $Endpoint }
+    }
+}
