@@ -15,6 +15,11 @@
         'Disconnect-CallRecordGraph'
         'Get-CallRecordConnection'
         'Get-CallRecord'
+        'New-CallRecord'
+        'Add-CallRecordSession'
+        'Set-CallRecordSession'
+        'Remove-CallRecordSession'
+        'Add-CallRecordSegment'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -4,6 +4,7 @@ using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
+using CallRecords.Completers;
 using CallRecords.Connection;
 
 namespace CallRecords.Cmdlets;
@@ -93,6 +94,7 @@ public sealed class ConnectCallRecordGraphCommand : PSCmdlet, IDisposable
     /// <summary>The Microsoft cloud: sets the Graph endpoint and the authority host together.</summary>
     [Parameter]
     [ValidateSet("Global", "USGov", "USGovDoD", "China", IgnoreCase = true)]
+    [ArgumentCompleter(typeof(EnvironmentCompleter))]
     public string Environment { get; set; } = "Global";
 
     /// <summary>Overrides the Graph endpoint of -Environment.</summary>

@@ -57,6 +57,13 @@ internal sealed class GraphSession : IDisposable
         return new PageStreamer(_transport, Settings.GraphEndpoint, apiVersion ?? Settings.ApiVersion, Settings.PageRetry, observer);
     }
 
+    /// <summary>A writer for one cmdlet invocation (same transport and pipeline as the reads).</summary>
+    public CallRecordWriter CreateWriter(IRequestObserver? observer, string? apiVersion = null)
+    {
+        if (IsDisposed) throw CallRecordsException.ConnectionClosed();
+        return new CallRecordWriter(_transport, Settings.GraphEndpoint, apiVersion ?? Settings.ApiVersion, observer);
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0) _transport.Dispose();
