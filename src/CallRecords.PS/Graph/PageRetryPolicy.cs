@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Net.Http;
+using System.Net.Sockets;
 using System.Text.Json;
 
 namespace CallRecords.Graph;
@@ -42,11 +43,21 @@ internal sealed class PageRetryPolicy
     public bool IsTransient(Exception ex) => ex switch
     {
         GraphRequestException g => g.StatusCode is 0 or 429 or 500 or 502 or 503 or 504,
+        // A refused connection or an unknown host means a wrong endpoint or proxy, not a passing fault: fail fast.
+        HttpRequestException h when IsUnreachable(h) => false,
         HttpRequestException or IOException or JsonException or TimeoutException => true,
         // HttpClient's own timeout surfaces as a cancellation the caller did not ask for.
         OperationCanceledException => true,
         _ => false,
     };
+
+    public static bool IsUnreachable(Exception ex)
+    {
+        for (var e = ex.InnerException; e is not null; e = e.InnerException)
+            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain })
+                return true;
+        return false;
+    }
 
     /// <summary>Graph's Retry-After when the failure carried one, otherwise exponential backoff with jitter, capped.</summary>
     public TimeSpan Delay(int failedAttempt, Exception? failure = null)

@@ -97,6 +97,10 @@ internal sealed class PageStreamer
                 using var document = await JsonDocument.ParseAsync(body, default, bodyTimer.Token).ConfigureAwait(false);
                 return read(document.RootElement);
             }
+            catch (System.Net.Http.HttpRequestException ex) when (!cancellationToken.IsCancellationRequested && PageRetryPolicy.IsUnreachable(ex))
+            {
+                throw GraphRequestException.Transport(Describe(ex), clientRequestId, uri, attempt, ex);
+            }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && Retry.IsTransient(ex))
             {
                 if (attempt >= Retry.MaxAttempts)
