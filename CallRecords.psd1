@@ -15,6 +15,10 @@
         'Disconnect-CallRecordGraph'
         'Get-CallRecordConnection'
         'Get-CallRecord'
+        'Get-CallRecordSession'
+        'Get-CallRecordSegment'
+        'Get-CallRecordParticipant'
+        'Get-CallRecordStream'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -26,6 +26,19 @@ internal sealed class CmdletOperation : IRequestObserver
     public PageStreamer Pages { get; }
     public CallRecordReader Records { get; }
 
+    /// <summary>The concurrency limiter of this run's fan-out, when it has one (see <see cref="UseLimiter"/>).</summary>
+    public AdaptiveConcurrencyLimiter? Limiter { get; private set; }
+
+    /// <summary>Creates the run's limiter; every HTTP attempt of the run then feeds it (429 shrinks, 2xx grows).</summary>
+    public AdaptiveConcurrencyLimiter UseLimiter(int throttleLimit)
+    {
+        var limiter = new AdaptiveConcurrencyLimiter(throttleLimit);
+        limiter.Throttled += (allowance, pause) =>
+            WriteVerbose($"Graph is throttling: at most {allowance} concurrent request(s) from now on, new requests paused for {pause.TotalSeconds:0.#} s.");
+        Limiter = limiter;
+        return limiter;
+    }
+
     public void WriteVerbose(string text) => _bridge.Post(c => c.WriteVerbose(text));
     public void WriteWarning(string text) => _bridge.Post(c => c.WriteWarning(text));
     public void WriteError(ErrorRecord record) => _bridge.Post(c => c.WriteError(record));
@@ -34,5 +47,13 @@ internal sealed class CmdletOperation : IRequestObserver
         _bridge.Post(c => c.WriteError(ErrorMapper.ToErrorRecord(exception, target, errorId)));
     public void Post(Action<CallRecordCmdlet> action) => _bridge.Post(action);
 
-    void IRequestObserver.OnRequest(RequestTrace trace) => WriteVerbose(trace.ToString());
+    void IRequestObserver.OnRequest(RequestTrace trace)
+    {
+        if (Limiter is { } limiter)
+        {
+            if (trace.Status == 429) limiter.OnThrottled(trace.RetryAfter);
+            else if (trace.Status is >= 200 and < 300) limiter.OnSuccess();
+        }
+        WriteVerbose(trace.ToString());
+    }
 }

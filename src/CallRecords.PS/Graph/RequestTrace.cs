@@ -12,8 +12,9 @@ namespace CallRecords.Graph;
 /// <summary>What one HTTP attempt did: for -Verbose and diagnostics. Holds no header values but the ids.</summary>
 internal sealed class RequestTrace
 {
-    public RequestTrace(string method, Uri uri, int? status, TimeSpan elapsed, string? requestId, string? clientRequestId, string? failure)
+    public RequestTrace(string method, Uri uri, int? status, TimeSpan elapsed, string? requestId, string? clientRequestId, string? failure, TimeSpan? retryAfter = null)
     {
+        RetryAfter = retryAfter;
         Method = method;
         Uri = uri;
         Status = status;
@@ -30,6 +31,8 @@ internal sealed class RequestTrace
     public string? RequestId { get; }
     public string? ClientRequestId { get; }
     public string? Failure { get; }
+    /// <summary>The Retry-After of a 429/503 answer (seconds or a date, as a delay from now).</summary>
+    public TimeSpan? RetryAfter { get; }
 
     public override string ToString() =>
         $"{Method} {Uri.AbsoluteUri} → {(Status is { } s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no response (" + Failure + ")")} in {(long)Elapsed.TotalMilliseconds} ms" +
@@ -66,7 +69,7 @@ internal sealed class RequestTraceHandler : DelegatingHandler
         {
             var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var requestId = response.Headers.TryGetValues("request-id", out var rid) ? rid.FirstOrDefault() : null;
-            observer.OnRequest(new RequestTrace(request.Method.Method, request.RequestUri!, (int)response.StatusCode, watch.Elapsed, requestId, clientRequestId, null));
+            observer.OnRequest(new RequestTrace(request.Method.Method, request.RequestUri!, (int)response.StatusCode, watch.Elapsed, requestId, clientRequestId, null, RetryAfterOf(response)));
             return response;
         }
         catch (Exception ex)
@@ -75,5 +78,14 @@ internal sealed class RequestTraceHandler : DelegatingHandler
                 ex is OperationCanceledException && cancellationToken.IsCancellationRequested ? "cancelled" : ex.GetType().Name));
             throw;
         }
+    }
+
+    private static TimeSpan? RetryAfterOf(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header is null) return null;
+        if (header.Delta is { } delta) return delta;
+        if (header.Date is { } date) return date - DateTimeOffset.UtcNow;
+        return null;
     }
 }
