@@ -12,7 +12,7 @@ namespace CallRecords.Cmdlets;
 /// already carry their segments (Get-CallRecordSession -ExpandSegment) cost no request; other sessions are read
 /// concurrently (-ThrottleLimit), output in input order.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "CallRecordSegment", DefaultParameterSetName = ByIdSet)]
+[Cmdlet(VerbsCommon.Get, "CallRecordSegment", DefaultParameterSetName = SessionSet)]
 [OutputType(typeof(CallRecordSegment))]
 public sealed class GetCallRecordSegmentCommand : CallRecordCmdlet
 {
@@ -30,10 +30,11 @@ public sealed class GetCallRecordSegmentCommand : CallRecordCmdlet
     [ValidateNotNullOrEmpty]
     public string SessionId { get; set; } = string.Empty;
 
-    /// <summary>Sessions from Get-CallRecordSession (or a record's Sessions).</summary>
+    /// <summary>A session from Get-CallRecordSession (or a record's Sessions). A scalar in the default set, so a piped session binds
+    /// here (exact type) rather than by its CallRecordId/SessionId properties.</summary>
     [Parameter(Mandatory = true, ParameterSetName = SessionSet, ValueFromPipeline = true)]
     [ValidateNotNull]
-    public CallRecordSession[] Session { get; set; } = Array.Empty<CallRecordSession>();
+    public CallRecordSession Session { get; set; } = null!;
 
     /// <summary>Sessions read at the same time.</summary>
     [Parameter]
@@ -47,8 +48,7 @@ public sealed class GetCallRecordSegmentCommand : CallRecordCmdlet
     {
         if (ParameterSetName == SessionSet)
         {
-            foreach (var s in Session)
-                if (s is not null) _fanOut!.Add((s.CallRecordId, s.Id, s));
+            _fanOut!.Add((Session.CallRecordId, Session.Id, Session));
             return;
         }
         if (FanOutWork.Id(this, CallRecordId, "call record") is { } record && FanOutWork.Id(this, SessionId, "session") is { } session)

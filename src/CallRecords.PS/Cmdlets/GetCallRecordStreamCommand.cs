@@ -15,7 +15,7 @@ namespace CallRecords.Cmdlets;
 /// GET …/{id}/sessions?$expand=segments), sessions (their segments, read when not expanded), or call record ids.
 /// Items are read concurrently up to -ThrottleLimit; rows come out in input order.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "CallRecordStream", DefaultParameterSetName = ByIdSet)]
+[Cmdlet(VerbsCommon.Get, "CallRecordStream", DefaultParameterSetName = RecordSet)]
 [OutputType(typeof(CallRecordStream))]
 public sealed class GetCallRecordStreamCommand : CallRecordCmdlet
 {
@@ -29,15 +29,18 @@ public sealed class GetCallRecordStreamCommand : CallRecordCmdlet
     [ValidateNotNullOrEmpty]
     public string[] CallRecordId { get; set; } = Array.Empty<string>();
 
-    /// <summary>Call records from Get-CallRecord (expanded or not).</summary>
+    // Piped objects bind as scalars in the default set: PowerShell tries the default parameter set first, and there an
+    // exact type match wins, so a record or session is not reduced to its CallRecordId property.
+
+    /// <summary>A call record from Get-CallRecord (expanded or not).</summary>
     [Parameter(Mandatory = true, ParameterSetName = RecordSet, ValueFromPipeline = true)]
     [ValidateNotNull]
-    public CallRecord[] CallRecord { get; set; } = Array.Empty<CallRecord>();
+    public CallRecord CallRecord { get; set; } = null!;
 
-    /// <summary>Sessions from Get-CallRecordSession (with or without segments).</summary>
+    /// <summary>A session from Get-CallRecordSession (with or without segments).</summary>
     [Parameter(Mandatory = true, ParameterSetName = SessionSet, ValueFromPipeline = true)]
     [ValidateNotNull]
-    public CallRecordSession[] Session { get; set; } = Array.Empty<CallRecordSession>();
+    public CallRecordSession Session { get; set; } = null!;
 
     /// <summary>Only streams classified Poor.</summary>
     [Parameter]
@@ -56,12 +59,10 @@ public sealed class GetCallRecordStreamCommand : CallRecordCmdlet
         switch (ParameterSetName)
         {
             case RecordSet:
-                foreach (var r in CallRecord)
-                    if (r is not null) _fanOut!.Add(new Input(r.Id, null, r.Sessions, null));
+                _fanOut!.Add(new Input(CallRecord.Id, null, CallRecord.Sessions, null));
                 break;
             case SessionSet:
-                foreach (var s in Session)
-                    if (s is not null) _fanOut!.Add(new Input(s.CallRecordId, s.Id, null, s.Segments));
+                _fanOut!.Add(new Input(Session.CallRecordId, Session.Id, null, Session.Segments));
                 break;
             default:
                 foreach (var raw in CallRecordId)
