@@ -32,7 +32,7 @@ internal sealed class CmdletOperation : IRequestObserver
     /// <summary>Creates the run's limiter; every HTTP attempt of the run then feeds it (429 shrinks, 2xx grows).</summary>
     public AdaptiveConcurrencyLimiter UseLimiter(int throttleLimit)
     {
-        var limiter = new AdaptiveConcurrencyLimiter(throttleLimit);
+        var limiter = new AdaptiveConcurrencyLimiter(throttleLimit) { MaxStartsPerSecond = FanOut.GraphRequestsPerSecond };
         limiter.Throttled += (allowance, pause) =>
             WriteVerbose($"Graph is throttling: at most {allowance} concurrent request(s) from now on, new requests paused for {pause.TotalSeconds:0.#} s.");
         Limiter = limiter;

@@ -84,7 +84,7 @@ public sealed class ConcurrentExpansionTests
 
         var log = EngineFixture.Requests(host, Routes.GetCallRecord);
         Assert.Contains(log, e => e.Status == 429);
-        Assert.Contains(run.Verbose, v => v.StartsWith("Graph is throttling: at most 8 concurrent", StringComparison.Ordinal));
+        Assert.Contains(run.Verbose, v => v.StartsWith("Graph is throttling: at most 12 concurrent", StringComparison.Ordinal));
         Assert.True(host.Control.InFlightOf(Routes.GetCallRecord).Max <= 16);
         // Every record was eventually served once.
         Assert.Equal(expected.Count, log.Where(e => e.Status == 200).Select(e => e.RecordId).Distinct(StringComparer.OrdinalIgnoreCase).Count());

@@ -51,29 +51,57 @@ public class FanOutTests
     }
 
     [Fact]
-    public void ThrottlingHalvesOncePerEpisodeAndSuccessesGrowItBackOneAtATime()
+    public void ThrottlingShrinksOncePerEpisodeAndSuccessesGrowItBackOneAtATime()
     {
         var now = TimeSpan.Zero;
         var limiter = new AdaptiveConcurrencyLimiter(16, () => now);
         limiter.OnThrottled(TimeSpan.FromSeconds(2));
-        Assert.Equal(8, limiter.EffectiveLimit);
+        Assert.Equal(12, limiter.EffectiveLimit);
         // More 429s of the same burst, inside the pause: one episode.
         limiter.OnThrottled(TimeSpan.FromSeconds(2));
         limiter.OnThrottled(null);
-        Assert.Equal(8, limiter.EffectiveLimit);
+        Assert.Equal(12, limiter.EffectiveLimit);
         Assert.Equal(1, limiter.ThrottleEpisodes);
 
+        // After the pause, but before a full allowance succeeded since the cut: still the same episode.
         now = TimeSpan.FromSeconds(3);
+        for (var i = 0; i < 11; i++) limiter.OnSuccess();
         limiter.OnThrottled(TimeSpan.FromSeconds(1));
-        Assert.Equal(4, limiter.EffectiveLimit);
+        Assert.Equal(12, limiter.EffectiveLimit);
+        Assert.Equal(1, limiter.ThrottleEpisodes);
+
+        now = TimeSpan.FromSeconds(5);
+        for (var i = 0; i < 11; i++) limiter.OnSuccess();
+        Assert.Equal(12, limiter.EffectiveLimit); // the count restarted at the last 429
+        limiter.OnSuccess();
+        Assert.Equal(13, limiter.EffectiveLimit);
+        limiter.OnThrottled(TimeSpan.FromSeconds(1));
+        Assert.Equal(9, limiter.EffectiveLimit);
         Assert.Equal(2, limiter.ThrottleEpisodes);
 
-        for (var i = 0; i < 3; i++) limiter.OnSuccess();
-        Assert.Equal(4, limiter.EffectiveLimit);
+        now = TimeSpan.FromSeconds(7);
+        for (var i = 0; i < 8; i++) limiter.OnSuccess();
+        Assert.Equal(9, limiter.EffectiveLimit);
         limiter.OnSuccess();
-        Assert.Equal(5, limiter.EffectiveLimit);
+        Assert.Equal(10, limiter.EffectiveLimit);
         for (var i = 0; i < 1000; i++) limiter.OnSuccess();
         Assert.Equal(16, limiter.EffectiveLimit);
+    }
+
+    [Fact]
+    public async Task PacingSpacesStartsByTheRate()
+    {
+        var now = TimeSpan.FromSeconds(10);
+        var limiter = new AdaptiveConcurrencyLimiter(8, () => now) { MaxStartsPerSecond = 10 };
+        using var first = await limiter.AcquireAsync(CancellationToken.None);
+        // The slack lets a late start catch up by 100 ms: one more now, then the schedule holds.
+        using var second = await limiter.AcquireAsync(CancellationToken.None);
+        var third = limiter.AcquireAsync(CancellationToken.None);
+        await Task.Delay(30);
+        Assert.False(third.IsCompleted);
+        now += TimeSpan.FromMilliseconds(100);
+        using var lease = await third.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(3, limiter.InFlight);
     }
 
     [Fact]
