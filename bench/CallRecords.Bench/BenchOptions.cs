@@ -15,7 +15,7 @@ public sealed class BenchOptions
     public int? SerialRecords { get; private set; }
     public int LatencyMs { get; private set; } = 150;
     /// <summary>Graph's throttle windows are scaled to this many seconds, each ceiling keeping its rate.</summary>
-    public double WindowSeconds { get; private set; } = 2;
+    public double WindowSeconds { get; private set; } = 5;
 
     public static BenchOptions Parse(string[] args)
     {

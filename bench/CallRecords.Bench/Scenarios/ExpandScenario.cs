@@ -91,6 +91,12 @@ public static class ExpandScenario
         md.AppendLine(CultureInfo.InvariantCulture, $"The ceiling is the per-app-per-tenant rate divided by the successful requests one record costs ({requestsPerRecord:0.###}: the");
         md.AppendLine("expanded GET plus the list pages and nested session pages; a 429 does not count against Graph's window). Goal (issue #5): default ≥ 10× ThrottleLimit 1 and ≥ 90 % of the ceiling.");
         md.AppendLine(CultureInfo.InvariantCulture, $"Result: default = **{standard.RecordsPerSecond / serial.RecordsPerSecond:0.0}×** ThrottleLimit 1 and **{standard.RecordsPerSecond / ceiling:P0}** of the ceiling.");
+        md.AppendLine();
+        md.AppendLine("How: the fan-out (Graph/OrderedFanOut + AdaptiveConcurrencyLimiter) keeps up to -ThrottleLimit GETs in flight, paces");
+        md.AppendLine("their starts to 95 % of Graph's per-app-per-tenant rate, and on a 429 cuts the concurrency to three quarters and holds");
+        md.AppendLine("new starts for Retry-After. Without the pacing (AIMD on 429s alone, 2-s windows) the same run reached 70–81 % of the");
+        md.AppendLine("ceiling: every throttling episode costs a whole Retry-After second. A limit far above the default gains nothing: the");
+        md.AppendLine("pacing, not the concurrency, holds the rate (its peak in flight stays near the default's).");
         return new ScenarioReport("expand", md.ToString());
     }
 
