@@ -19,6 +19,16 @@
         'Get-CallRecordSegment'
         'Get-CallRecordParticipant'
         'Get-CallRecordStream'
+        'New-CallRecord'
+        'Add-CallRecordSession'
+        'Set-CallRecordSession'
+        'Remove-CallRecordSession'
+        'Add-CallRecordSegment'
+        'Get-CallRecordPstnCall'
+        'Get-CallRecordDirectRoutingCall'
+        'Get-CallRecordSmsLog'
+        'Get-CallRecordPstnBlockedUserLog'
+        'Get-CallRecordPstnDialoutReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

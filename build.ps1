@@ -9,7 +9,8 @@
              with a warning).
     Package  Build, then out/packages/CallRecords.<version>.zip, and CallRecords.<version>.nupkg through a local
              PSResourceGet repository when Microsoft.PowerShell.PSResourceGet is available.
-    Demo     Build, start the Graph emulator on a free loopback port, connect, list and expand a few call records.
+    Demo     Build, start the Graph emulator on a free loopback port, connect, show yesterday's calls, one call in
+             detail, the poor streams and a PSTN cost summary (the last two when those cmdlets are in the build).
 .EXAMPLE
     ./build.ps1 -Task Test
 #>
@@ -112,9 +113,48 @@ function Invoke-Demo {
         Import-Module (Join-Path $ModuleDir 'CallRecords.psd1') -Force
         Connect-CallRecordGraph -AccessToken $token -GraphEndpoint $endpoint
         Get-CallRecordConnection | Format-List
-        Get-CallRecord -StartDateTime (Get-Date).AddDays(-1) -First 10 | Format-Table
-        $first = Get-CallRecord -First 1
-        $first | Get-CallRecord -ExpandSession -ExpandParticipant | Format-List Id, Type, Modalities, Duration, OrganizerName, ParticipantCount, Sessions
+
+        $today = [DateTimeOffset]::new([DateTime]::UtcNow.Date, [TimeSpan]::Zero)
+        $yesterday = @(Get-CallRecord -StartDateTime $today.AddDays(-1) -EndDateTime $today -PageSize 999)
+        Write-Host "Yesterday's calls (UTC): $($yesterday.Count)" -ForegroundColor Cyan
+        $yesterday | Select-Object -First 15 | Format-Table
+        $yesterday | Group-Object Type | Sort-Object Count -Descending | Format-Table Name, Count
+
+        if ($yesterday.Count -gt 0) {
+            Write-Host 'One call in detail' -ForegroundColor Cyan
+            $yesterday[0] | Get-CallRecord -ExpandSession -ExpandParticipant |
+                Format-List Id, Type, Modalities, Duration, OrganizerName, ParticipantCount, Sessions
+        }
+
+        # The stream and PSTN cmdlets come with later parts of the module; the demo shows them once they exist.
+        if (Get-Command Get-CallRecordStream -Module CallRecords -ErrorAction SilentlyContinue) {
+            Write-Host "Poor streams in yesterday's calls" -ForegroundColor Cyan
+            $streams = $yesterday | Select-Object -First 50 | Get-CallRecordStream
+            $poor = @($streams | Where-Object Quality -EQ 'Poor')
+            Write-Host "$($poor.Count) of $(@($streams).Count) streams are poor by the Call Quality Dashboard thresholds."
+            $poor | Select-Object -First 15 | Format-Table
+            $poor | ForEach-Object { $_.PoorReasons -split ';' } | Where-Object { $_ } | Group-Object |
+                Sort-Object Count -Descending | Format-Table @{ n = 'Reason'; e = 'Name' }, Count
+        }
+        else { Write-Host 'Get-CallRecordStream is not in this build; skipping the poor streams.' -ForegroundColor DarkGray }
+
+        if (Get-Command Get-CallRecordPstnCall -Module CallRecords -ErrorAction SilentlyContinue) {
+            Write-Host 'PSTN cost per user, last 30 days' -ForegroundColor Cyan
+            Get-CallRecordPstnCall -StartDateTime $today.AddDays(-30) -EndDateTime $today |
+                Group-Object UserPrincipalName |
+                ForEach-Object {
+                    [pscustomobject]@{
+                        User     = $_.Name
+                        Calls    = $_.Count
+                        Minutes  = [math]::Round(($_.Group | ForEach-Object { $_.Duration.TotalMinutes } | Measure-Object -Sum).Sum, 1)
+                        Charge   = ($_.Group | Measure-Object Charge -Sum).Sum
+                        Currency = @($_.Group.Currency | Where-Object { $_ } | Select-Object -Unique) -join ','
+                    }
+                } |
+                Sort-Object Charge -Descending | Select-Object -First 15 | Format-Table
+        }
+        else { Write-Host 'Get-CallRecordPstnCall is not in this build; skipping the PSTN cost summary.' -ForegroundColor DarkGray }
+
         Disconnect-CallRecordGraph
     }
     finally {

@@ -34,7 +34,7 @@ public sealed class BenchOptions
                 case "--latency-ms": o.LatencyMs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--window-seconds": o.WindowSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "-h" or "--help":
-                    throw new ArgumentException("usage: CallRecords.Bench [--scenario expand] [--quick] [--no-write] [--records N] [--serial-records N] [--latency-ms N] [--window-seconds S]");
+                    throw new ArgumentException("usage: CallRecords.Bench [--scenario expand,pstn] [--quick] [--no-write] [--records N] [--serial-records N] [--latency-ms N] [--window-seconds S]");
                 default: throw new ArgumentException($"Unknown option {a}.");
             }
         }

@@ -16,6 +16,7 @@ catch (ArgumentException e)
 var scenarios = new Dictionary<string, Func<BenchOptions, Task<ScenarioReport>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["expand"] = ExpandScenario.RunAsync,
+    ["pstn"] = PstnScenario.RunAsync,
 };
 
 var chosen = options.Scenarios.Count == 0 ? scenarios.Keys.ToList() : options.Scenarios;
@@ -29,7 +30,7 @@ foreach (var name in chosen)
     Console.WriteLine($"== {name}{(options.Quick ? " (quick)" : "")}");
     var report = await run(options);
     Console.WriteLine(report.Markdown);
-    if (options.Write && !options.Quick)
+    if (options.Write && !options.Quick && report.Persist)
     {
         var path = Path.Combine(EngineHost.RepoRoot, "docs/performance.md");
         Report.Write(path, report);

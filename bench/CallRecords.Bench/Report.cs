@@ -3,8 +3,9 @@ using System.Text;
 
 namespace CallRecords.Bench;
 
-/// <summary>A scenario's result: a markdown section for docs/performance.md (and the console).</summary>
-public sealed record ScenarioReport(string Scenario, string Markdown);
+/// <summary>A scenario's result: a markdown section for the console and, when <paramref name="Persist"/>, for
+/// docs/performance.md.</summary>
+public sealed record ScenarioReport(string Scenario, string Markdown, bool Persist = true);
 
 /// <summary>Writes each scenario's section into docs/performance.md between its own markers, so scenarios (and
 /// other writers of the page) replace only their part.</summary>

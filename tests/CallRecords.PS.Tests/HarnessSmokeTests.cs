@@ -23,7 +23,12 @@ public class HarnessSmokeTests
         Assert.Equal(typeof(CallRecords.Cmdlets.GetCallRecordConnectionCommand).Assembly, module.ImplementingAssembly);
         Assert.Equal(Path.Combine(root, "out", "CallRecords"), module.ModuleBase);
         Assert.Equal(
-            new[] { "Connect-CallRecordGraph", "Disconnect-CallRecordGraph", "Get-CallRecord", "Get-CallRecordConnection" },
+            new[]
+            {
+                "Add-CallRecordSegment", "Add-CallRecordSession", "Connect-CallRecordGraph", "Disconnect-CallRecordGraph", "Get-CallRecord",
+                "Get-CallRecordConnection", "Get-CallRecordDirectRoutingCall", "Get-CallRecordPstnBlockedUserLog", "Get-CallRecordPstnCall",
+                "Get-CallRecordPstnDialoutReport", "Get-CallRecordSmsLog", "New-CallRecord", "Remove-CallRecordSession", "Set-CallRecordSession",
+            },
             module.ExportedCmdlets.Keys.OrderBy(k => k, StringComparer.Ordinal));
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using GraphEmulator.Data;
+using GraphEmulator.Identity;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -27,6 +28,9 @@ public sealed class EmulatorHost : IAsyncDisposable
     public Uri BaseAddress { get; private set; }
     public EmulatorDataSet Data => _store.Data;
     public EmulatorControl Control { get; }
+    /// <summary>The identity face (token service over HTTPS, managed identity endpoint, /_emulator/apps) when
+    /// <see cref="EmulatorOptions.Identity"/> is on; its tokens are minted by this host's Graph face.</summary>
+    public IdentityServer? Identity { get; private set; }
     public IReadOnlyList<RequestLogEntry> Requests => Log.Snapshot();
     public void ClearRequests() => Log.Clear();
 
@@ -86,6 +90,23 @@ public sealed class EmulatorHost : IAsyncDisposable
         var uri = new UriBuilder(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)
             .Replace("+", "127.0.0.1", StringComparison.Ordinal).Replace("*", "127.0.0.1", StringComparison.Ordinal)) { Path = "/" };
         host.BaseAddress = uri.Uri;
+        if (options.Identity)
+        {
+            try
+            {
+                host.Identity = await IdentityServer.StartAsync(new IdentityServerOptions
+                {
+                    HttpsPort = options.HttpsPort,
+                    ManagedIdentityPort = options.ManagedIdentityPort,
+                    CaOutPath = options.CaOut,
+                }, new GraphTokenIssuer(host.Tokens), ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                await host.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
         return host;
     }
 
@@ -124,6 +145,7 @@ public sealed class EmulatorHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Identity is { } identity) await identity.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         Tokens.Dispose();

@@ -30,6 +30,16 @@ public sealed class EmulatorOptions
     public int MaxPageSize { get; set; } = 1000;
     public string TenantId { get; set; } = "dc368399-474c-4d40-900c-6265431fd81f";
 
+    /// <summary>Also start the identity face (Entra-compatible token service over HTTPS and an App Service-style
+    /// managed identity endpoint) whose tokens the Graph routes accept. --https-port or --identity turns it on.</summary>
+    public bool Identity { get; set; }
+    /// <summary>HTTPS port of the identity face's token service; 0 = any free port.</summary>
+    public int HttpsPort { get; set; }
+    /// <summary>Plain-HTTP port of the managed identity endpoint (IDENTITY_ENDPOINT); 0 = any free port.</summary>
+    public int ManagedIdentityPort { get; set; }
+    /// <summary>Where the identity face writes its test CA (PEM) for clients to trust; null = a file in the temp folder.</summary>
+    public string? CaOut { get; set; }
+
     public static EmulatorOptions Parse(string[] args)
     {
         var o = new EmulatorOptions();
@@ -61,6 +71,10 @@ public sealed class EmulatorOptions
                 case "--tenant": o.TenantId = Next(); break;
                 case "--accept-any-token": o.AcceptAnyToken = true; break;
                 case "--read-only": o.ReadOnly = true; break;
+                case "--identity": o.Identity = true; break;
+                case "--https-port": o.HttpsPort = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); o.Identity = true; break;
+                case "--mi-port": o.ManagedIdentityPort = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); o.Identity = true; break;
+                case "--ca-out": o.CaOut = Next(); o.Identity = true; break;
                 default: throw new ArgumentException($"Unknown option {a}.");
             }
         }

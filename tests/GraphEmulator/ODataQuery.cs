@@ -171,13 +171,16 @@ internal sealed class SkipTokenCodec : IDisposable
     private const int NonceSize = 12;
     private const int TagSize = 16;
     private readonly AesGcm _aes = new(RandomNumberGenerator.GetBytes(32), TagSize);
+    // One AesGcm instance is not safe for concurrent use (on Linux it holds one OpenSSL cipher context): parallel
+    // requests corrupted each other's tokens, which came back as "invalid or expired".
+    private readonly Lock _lock = new();
 
     public string Encode(Dictionary<string, string> state)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(state, EmulatorJsonContext.Default.DictionaryStringString);
         var all = new byte[NonceSize + TagSize + json.Length];
         RandomNumberGenerator.Fill(all.AsSpan(0, NonceSize));
-        _aes.Encrypt(all.AsSpan(0, NonceSize), json, all.AsSpan(NonceSize + TagSize), all.AsSpan(NonceSize, TagSize));
+        lock (_lock) _aes.Encrypt(all.AsSpan(0, NonceSize), json, all.AsSpan(NonceSize + TagSize), all.AsSpan(NonceSize, TagSize));
         return TokenService.B64Url(all);
     }
 
@@ -189,7 +192,7 @@ internal sealed class SkipTokenCodec : IDisposable
             if (all.Length > NonceSize + TagSize)
             {
                 var json = new byte[all.Length - NonceSize - TagSize];
-                _aes.Decrypt(all.AsSpan(0, NonceSize), all.AsSpan(NonceSize + TagSize), all.AsSpan(NonceSize, TagSize), json);
+                lock (_lock) _aes.Decrypt(all.AsSpan(0, NonceSize), all.AsSpan(NonceSize + TagSize), all.AsSpan(NonceSize, TagSize), json);
                 var state = JsonSerializer.Deserialize(json, EmulatorJsonContext.Default.DictionaryStringString);
                 if (state is not null && state.TryGetValue("k", out var k) && k == kind) return state;
             }

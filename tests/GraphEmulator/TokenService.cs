@@ -15,7 +15,7 @@ internal sealed class TokenService : IDisposable
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
     private readonly RSA _rsa = RSA.Create(2048);
 
-    public string Mint(string tenantId, IEnumerable<string>? roles, TimeSpan lifetime, string? appId, bool delegated)
+    public string Mint(string tenantId, IEnumerable<string>? roles, TimeSpan lifetime, string? appId, bool delegated, string audience = GraphAudience)
     {
         var now = DateTimeOffset.UtcNow;
         var iat = now.ToUnixTimeSeconds();
@@ -25,7 +25,7 @@ internal sealed class TokenService : IDisposable
         using (var w = new Utf8JsonWriter(ms))
         {
             w.WriteStartObject();
-            w.WriteString("aud", GraphAudience);
+            w.WriteString("aud", audience);
             w.WriteString("iss", $"https://sts.windows.net/{tenantId}/");
             w.WriteNumber("iat", iat);
             w.WriteNumber("nbf", iat);

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Management.Automation;
 using CallRecords.Connection;
 using CallRecords.Graph;
@@ -18,13 +19,18 @@ internal sealed class CmdletOperation : IRequestObserver
         Connection = connection;
         _bridge = bridge;
         Pages = connection.Session.CreateStreamer(this, apiVersion);
-        Pages.Retrying += WriteVerbose;
+        // Retry and backoff decisions are -Debug material; -Verbose stays one line per request.
+        Pages.Retrying += text => WriteDebug("Page retry: " + text);
         Records = new CallRecordReader(Pages);
+        Writer = connection.Session.CreateWriter(this, apiVersion);
+        Writer.Sending += WriteVerbose;
     }
 
     public CallRecordConnection Connection { get; }
     public PageStreamer Pages { get; }
     public CallRecordReader Records { get; }
+    /// <summary>The write operations (POST/PATCH/DELETE), reporting what they send for -Verbose.</summary>
+    public CallRecordWriter Writer { get; }
 
     /// <summary>The concurrency limiter of this run's fan-out, when it has one (see <see cref="UseLimiter"/>).</summary>
     public AdaptiveConcurrencyLimiter? Limiter { get; private set; }
@@ -40,6 +46,7 @@ internal sealed class CmdletOperation : IRequestObserver
     }
 
     public void WriteVerbose(string text) => _bridge.Post(c => c.WriteVerbose(text));
+    public void WriteDebug(string text) => _bridge.Post(c => c.WriteDebug(text));
     public void WriteWarning(string text) => _bridge.Post(c => c.WriteWarning(text));
     public void WriteError(ErrorRecord record) => _bridge.Post(c => c.WriteError(record));
     /// <summary>A non-terminating error for one input item, mapped like every other failure.</summary>
@@ -55,5 +62,15 @@ internal sealed class CmdletOperation : IRequestObserver
             else if (trace.Status is >= 200 and < 300) limiter.OnSuccess();
         }
         WriteVerbose(trace.ToString());
+        if (trace.RetryAttempt > 0)
+            WriteDebug($"Graph SDK retry handler: retry {trace.RetryAttempt.ToString(CultureInfo.InvariantCulture)} of {trace.Method} {trace.Uri.AbsoluteUri}.");
+        if (trace.Status is 429 or 503 or 504)
+        {
+            var wait = trace.RetryAfter is { } after
+                ? $"Retry-After {after.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s"
+                : "no Retry-After, exponential backoff";
+            WriteDebug($"Graph answered {trace.Status.Value.ToString(CultureInfo.InvariantCulture)} to {trace.Method} {trace.Uri.AbsoluteUri} ({wait}); " +
+                "the Graph SDK retry handler waits and retries until its retry limit, then the error is reported.");
+        }
     }
 }

@@ -1,29 +1,111 @@
 using System;
 using System.Management.Automation;
 using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
+using CallRecords.Completers;
 using CallRecords.Connection;
 
 namespace CallRecords.Cmdlets;
 
 /// <summary>
-/// Connect-CallRecordGraph: creates a connection (one Graph client) and makes it the process-wide default;
-/// -PassThru also returns it for -Connection. Each parameter set names one credential flow.
+/// Connect-CallRecordGraph: creates a connection (one Graph client, one token cache) and makes it the process-wide
+/// default unless -NoDefault; -PassThru also returns it for -Connection. Each parameter set names one app-only
+/// credential flow; the connection gets its first token here, so a wrong secret or tenant fails at connect.
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "CallRecordGraph", DefaultParameterSetName = AccessTokenSet)]
 [OutputType(typeof(CallRecordConnection))]
-public sealed class ConnectCallRecordGraphCommand : PSCmdlet
+public sealed class ConnectCallRecordGraphCommand : PSCmdlet, IDisposable
 {
     private const string AccessTokenSet = "AccessToken";
+    private const string ClientSecretSet = "ClientSecret";
+    private const string ClientSecretCredentialSet = "ClientSecretCredential";
+    private const string CertificateThumbprintSet = "CertificateThumbprint";
+    private const string CertificatePathSet = "CertificatePath";
+    private const string CertificateSet = "Certificate";
+    private const string ManagedIdentitySet = "ManagedIdentity";
+    private const string FederatedTokenSet = "FederatedToken";
+    private const string EnvironmentVariableSet = "EnvironmentVariable";
+
+    private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>An app-only access token for Microsoft Graph (the access_token value, without "Bearer ").</summary>
     [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
     [ValidateNotNull]
     public SecureString AccessToken { get; set; } = null!;
 
-    /// <summary>The Graph endpoint; https://graph.microsoft.com by default.</summary>
+    /// <summary>Directory (tenant) ID or a verified domain of the tenant whose call records are read.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretCredentialSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [Parameter(Mandatory = true, ParameterSetName = FederatedTokenSet)]
+    [ValidateNotNullOrEmpty]
+    public string TenantId { get; set; } = null!;
+
+    /// <summary>Application (client) ID of the app registration; with -ManagedIdentity, a user-assigned identity's client id.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [Parameter(Mandatory = true, ParameterSetName = FederatedTokenSet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Alias("ApplicationId", "AppId")]
+    [ValidateNotNullOrEmpty]
+    public string? ClientId { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [ValidateNotNull]
+    public SecureString ClientSecret { get; set; } = null!;
+
+    /// <summary>User name = client id, password = client secret (as Connect-MgGraph takes it).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretCredentialSet)]
+    [ValidateNotNull]
+    [Credential]
+    public PSCredential ClientSecretCredential { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
+    [ValidateNotNullOrEmpty]
+    public string CertificateThumbprint { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
+    [ValidateNotNullOrEmpty]
+    public string CertificatePath { get; set; } = null!;
+
+    [Parameter(ParameterSetName = CertificatePathSet)]
+    public SecureString? CertificatePassword { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [ValidateNotNull]
+    public X509Certificate2 Certificate { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
+    public SwitchParameter ManagedIdentity { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = FederatedTokenSet)]
+    [ValidateNotNullOrEmpty]
+    public string FederatedTokenFile { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = EnvironmentVariableSet)]
+    public SwitchParameter EnvironmentVariable { get; set; }
+
+    /// <summary>The Microsoft cloud: sets the Graph endpoint and the authority host together.</summary>
+    [Parameter]
+    [ValidateSet("Global", "USGov", "USGovDoD", "China", IgnoreCase = true)]
+    [ArgumentCompleter(typeof(EnvironmentCompleter))]
+    public string Environment { get; set; } = "Global";
+
+    /// <summary>Overrides the Graph endpoint of -Environment.</summary>
     [Parameter]
     [ValidateNotNull]
     public Uri? GraphEndpoint { get; set; }
+
+    /// <summary>Overrides the Entra authority host of -Environment.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? AuthorityHost { get; set; }
 
     [Parameter]
     [ValidateSet("v1.0", "beta")]
@@ -33,46 +115,91 @@ public sealed class ConnectCallRecordGraphCommand : PSCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Leave the process default connection as it is (use with -PassThru).</summary>
+    [Parameter]
+    public SwitchParameter NoDefault { get; set; }
+
     protected override void EndProcessing()
     {
+        if (NoDefault && !PassThru)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-NoDefault needs -PassThru."), "NoDefaultWithoutPassThru", ErrorCategory.InvalidArgument, null)
+            {
+                ErrorDetails = new ErrorDetails("-NoDefault leaves the default connection as it is, so the new connection can only be used through -PassThru: add -PassThru and pass the result to -Connection."),
+            });
+
         ConnectionSettings settings;
         try
         {
-            settings = new ConnectionSettings(GraphEndpoint, ApiVersion);
+            settings = new ConnectionSettings(GraphEndpoint, ApiVersion, environment: CloudEnvironment.Parse(Environment), authorityHost: AuthorityHost);
         }
         catch (ArgumentException e)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "InvalidGraphEndpoint", ErrorCategory.InvalidArgument, GraphEndpoint) { ErrorDetails = new ErrorDetails(e.Message) });
+            ThrowTerminatingError(new ErrorRecord(e, "InvalidGraphEndpoint", ErrorCategory.InvalidArgument, GraphEndpoint ?? AuthorityHost) { ErrorDetails = new ErrorDetails(e.Message) });
             return;
         }
 
         CallRecordConnection connection;
         try
         {
-            connection = Create(settings);
+            var provider = CreateProvider();
+            WriteDebug($"Credential: {provider.AuthKind}; tenant {provider.TenantId ?? "(from the token)"}; client id {provider.ClientId ?? "(from the token)"}" +
+                (provider is AppCredentialProvider { Detail: { } detail } ? "; " + detail : "") +
+                (provider is AccessTokenCredentialProvider ? "" : $"; authority {settings.AuthorityHost}; instance discovery {(settings.DisableInstanceDiscovery ? "off" : "on")}") +
+                $"; scope {string.Join(" ", settings.Scopes)}.");
+            // The first token is requested off the pipeline thread; Ctrl+C cancels it.
+            var connecting = Task.Run(() => CallRecordConnection.ConnectAsync(settings, provider, _stopping.Token));
+            connection = connecting.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
             ThrowTerminatingError(ErrorMapper.ToErrorRecord(e, null));
             return;
         }
-        ConnectionRegistry.SetDefault(connection);
-        WriteVerbose($"Connected: {connection}; token expires {connection.TokenExpiresOn?.ToString("u") ?? "(unknown)"}.");
+
+        if (!connection.Roles.Contains(AccessTokenCredentialProvider.CallRecordsRole, ignoreCase: true) && !connection.Roles.Contains("CallRecords.ReadWrite.All", ignoreCase: true))
+            WriteWarning($"The token's application roles ({string.Join(", ", connection.Roles)}) do not include {AccessTokenCredentialProvider.CallRecordsRole}; Graph will refuse call-record requests. {ErrorMapper.PermissionAdvice}");
+        if (!NoDefault) ConnectionRegistry.SetDefault(connection);
+        WriteVerbose($"Connected{(NoDefault ? " (not the default connection)" : "")}: {connection}; client id {connection.ClientId ?? "(unknown)"}; token expires {connection.TokenExpiresOn?.ToString("u") ?? "(unknown)"}.");
         if (PassThru) WriteObject(connection);
     }
 
     /// <summary>One branch per parameter set: each builds an <see cref="ICredentialProvider"/>.</summary>
-    private CallRecordConnection Create(ConnectionSettings settings)
+    private ICredentialProvider CreateProvider()
     {
         switch (ParameterSetName)
         {
             case AccessTokenSet:
-                var provider = new AccessTokenCredentialProvider(AccessToken);
-                if (!provider.HasCallRecordsRole)
-                    WriteWarning($"The access token's application roles ({string.Join(", ", provider.Info.Roles)}) do not include {AccessTokenCredentialProvider.CallRecordsRole}; Graph will refuse call-record requests. {ErrorMapper.PermissionAdvice}");
-                return CallRecordConnection.Create(settings, provider, provider.Info.Roles, provider.Info.ExpiresOn);
+                return new AccessTokenCredentialProvider(AccessToken);
+            case ClientSecretSet:
+                return AppCredentialProvider.ClientSecret(TenantId, ClientId!, ClientSecret);
+            case ClientSecretCredentialSet:
+                return AppCredentialProvider.ClientSecret(TenantId, ClientSecretCredential.UserName, ClientSecretCredential.Password);
+            case CertificateThumbprintSet:
+                return AppCredentialProvider.ClientCertificateThumbprint(TenantId, ClientId!, CertificateThumbprint);
+            case CertificatePathSet:
+                return AppCredentialProvider.ClientCertificateFile(TenantId, ClientId!, SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertificatePath), CertificatePassword);
+            case CertificateSet:
+                return AppCredentialProvider.ClientCertificate(TenantId, ClientId!, Certificate);
+            case ManagedIdentitySet:
+                return AppCredentialProvider.ManagedIdentity(ClientId);
+            case FederatedTokenSet:
+                return AppCredentialProvider.FederatedToken(TenantId, ClientId!, SessionState.Path.GetUnresolvedProviderPathFromPSPath(FederatedTokenFile));
+            case EnvironmentVariableSet:
+                return AppCredentialProvider.FromEnvironment(System.Environment.GetEnvironmentVariable);
             default:
                 throw new PSNotSupportedException($"Parameter set {ParameterSetName} is not supported.");
         }
+    }
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

@@ -17,6 +17,10 @@ internal static class ErrorMapper
     public const string PermissionAdvice =
         "Graph serves call records only to applications: give the app registration the CallRecords.Read.All application permission (Microsoft Graph > Application permissions), grant admin consent, then connect again with an app-only token.";
 
+    /// <summary>Said whenever a write is refused: the real service has no write support for call records.</summary>
+    public const string WritesNotSupported =
+        "Microsoft Graph does not support writing call records: the service refuses to create or change records, sessions and segments. Only the CallRecords Graph emulator accepts these requests (for seeding tests), unless it runs with --read-only.";
+
     /// <param name="errorId">Overrides the error id for a Graph error about one item (e.g. CallRecordNotFound).</param>
     public static ErrorRecord ToErrorRecord(Exception exception, object? target, string? errorId = null)
     {
@@ -46,6 +50,7 @@ internal static class ErrorMapper
 
     private static ErrorRecord FromGraph(GraphRequestException g, object? target, string? errorId)
     {
+        if (!string.Equals(g.Method, "GET", StringComparison.OrdinalIgnoreCase) && FromWrite(g, target, errorId) is { } write) return write;
         switch (g.StatusCode)
         {
             case 0:
@@ -71,6 +76,20 @@ internal static class ErrorMapper
                 return Record(g, "GraphRequestFailed", ErrorCategory.InvalidResult, target, g.Message, null);
         }
     }
+
+    /// <summary>Failures of POST/PATCH/DELETE whose advice differs from a read's; null for the rest.</summary>
+    private static ErrorRecord? FromWrite(GraphRequestException g, object? target, string? errorId) => g.StatusCode switch
+    {
+        400 => Record(g, errorId ?? "GraphBadRequest", ErrorCategory.InvalidArgument, target, g.Message,
+            "Check the body against microsoft.graph.callRecords: property names as Graph spells them (startDateTime, modalities, caller …), ISO 8601 dates and durations, enum members such as audio, video or groupCall."),
+        403 => Record(g, "GraphPermissionDenied", ErrorCategory.PermissionDenied, target, g.Message + " " + WritesNotSupported, PermissionAdvice),
+        404 => Record(g, errorId ?? "GraphNotFound", ErrorCategory.ObjectNotFound, target, g.Message,
+            "Check the call record id and session id (Get-CallRecord -Id <id> -ExpandSession lists the sessions)."),
+        405 or 501 => Record(g, "GraphWriteNotSupported", ErrorCategory.InvalidOperation, target, g.Message + " " + WritesNotSupported,
+            "Seed data into the emulator (started without --read-only) instead; against Microsoft Graph, call records can only be read."),
+        409 => Record(g, errorId ?? "GraphConflict", ErrorCategory.ResourceExists, target, g.Message, "An object with this id already exists; give another id or none."),
+        _ => null,
+    };
 
     private static ErrorRecord Record(Exception exception, string errorId, ErrorCategory category, object? target, string message, string? recommendedAction)
     {

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
 
@@ -20,6 +21,8 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
 {
     private const string ListSet = "List";
     private const string ByIdSet = "ById";
+    /// <summary>Write-Progress activity id of the listing (distinct from other cmdlets' so nested bars do not merge).</summary>
+    private const int ProgressActivityId = 0x4352_0001;
     /// <summary>Graph keeps call records for 30 days.</summary>
     internal static readonly TimeSpan Retention = TimeSpan.FromDays(30);
 
@@ -47,11 +50,13 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     /// <summary>Client-side: keep only records of these types (groupCall, peerToPeer, …). Graph cannot filter on it.</summary>
     [Parameter(ParameterSetName = ListSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CallTypeCompleter))]
     public string[]? Type { get; set; }
 
     /// <summary>Client-side: keep only records with any of these modalities (audio, video, screenSharing, …).</summary>
     [Parameter(ParameterSetName = ListSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ModalityCompleter))]
     public string[]? Modality { get; set; }
 
     /// <summary>Records per page (Prefer: odata.maxpagesize); Graph's default is 60.</summary>
@@ -63,6 +68,7 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     [Parameter(Mandatory = true, ParameterSetName = ByIdSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("CallRecordId")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CallRecordIdCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
 
     /// <summary>Include sessions with their segments (every page of them). In the list: one GET per record, run
@@ -85,6 +91,7 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     /// <summary>Properties to return ($select).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CallRecordPropertyCompleter))]
     public string[]? Property { get; set; }
 
     protected override void BeginProcessing()
@@ -104,9 +111,10 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == ByIdSet) RunStream<CallRecord>((op, ct) => _window!.Apply(ByIdAsync(op, ct), ct));
-        else if (Expansion == RecordExpansion.None) RunStream<CallRecord>((op, ct) => _window!.Apply(ListAsync(op, ct), ct));
-        else RunStream<CallRecord>((op, ct) => ExpandAsync(op, _window!.Apply(ListAsync(op, ct), ct), ct));
+        // What is written is remembered for -Id tab completion.
+        if (ParameterSetName == ByIdSet) RunStream<CallRecord>((op, ct) => CallRecordIdHistory.Remember(_window!.Apply(ByIdAsync(op, ct), ct), ct));
+        else if (Expansion == RecordExpansion.None) RunStream<CallRecord>((op, ct) => CallRecordIdHistory.Remember(_window!.Apply(ListAsync(op, ct), ct), ct));
+        else RunStream<CallRecord>((op, ct) => CallRecordIdHistory.Remember(ExpandAsync(op, _window!.Apply(ListAsync(op, ct), ct), ct), ct));
     }
 
     private RecordExpansion Expansion =>
@@ -155,23 +163,49 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
         var filters = ListFilters();
         var seen = filters.Count > 1 ? new HashSet<string>(StringComparer.OrdinalIgnoreCase) : null;
         var countReported = !PagingParameters.IncludeTotalCount;
-        foreach (var filter in filters)
+        var progress = new PagingProgress(op, ProgressActivityId, "Get-CallRecord: listing call records");
+        try
         {
-            var query = CallRecordReader.ListQuery(filter, Property, PageSize);
-            await foreach (var page in op.Records.ListAsync(query, ct).ConfigureAwait(false))
+            for (var i = 0; i < filters.Count; i++)
             {
-                if (!countReported)
+                var filter = filters[i];
+                progress.Window = DescribeWindow(i, filters.Count);
+                var query = CallRecordReader.ListQuery(filter, Property, PageSize);
+                await foreach (var page in op.Records.ListAsync(query, ct).ConfigureAwait(false))
                 {
-                    countReported = true;
-                    // Graph sends no @odata.count for call records; an exact count is reported only when it does
-                    // and the result is not a merge of several queries or filtered client-side.
-                    var exact = page.Count is { } n && seen is null && Type is null && Modality is null;
-                    var total = exact ? (ulong)page.Count!.Value : 0UL;
-                    op.Post(c => c.WriteObject(c.PagingParameters.NewTotalCount(total, exact ? 1.0 : 0.0)));
+                    if (!countReported)
+                    {
+                        countReported = true;
+                        // Graph sends no @odata.count for call records; an exact count is reported only when it does
+                        // and the result is not a merge of several queries or filtered client-side.
+                        var exact = page.Count is { } n && seen is null && Type is null && Modality is null;
+                        var total = exact ? (ulong)page.Count!.Value : 0UL;
+                        op.Post(c => c.WriteObject(c.PagingParameters.NewTotalCount(total, exact ? 1.0 : 0.0)));
+                    }
+                    var kept = Keep(page.Items, seen);
+                    progress.Page(page.Items.Count, kept.Count);
+                    yield return kept;
                 }
-                yield return Keep(page.Items, seen);
             }
         }
+        finally
+        {
+            progress.Complete();
+        }
+    }
+
+    /// <summary>The progress bar's current operation: the time range and, with several participants, which one.</summary>
+    private string DescribeWindow(int index, int count)
+    {
+        static string At(DateTimeOffset? t, string none) =>
+            t is { } v ? v.ToUniversalTime().ToString("yyyy-MM-dd HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture) : none;
+        var text = $"startDateTime {At(StartDateTime, "(oldest)")} to {At(EndDateTime, "(now)")}";
+        if (count > 1 && ParticipantId is not null)
+        {
+            var ids = ParticipantId.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            text += $", participant {ids[index]} ({index + 1} of {count})";
+        }
+        return text;
     }
 
     private IReadOnlyList<CallRecord> Keep(IReadOnlyList<CallRecord> items, HashSet<string>? seen)

@@ -32,11 +32,7 @@ internal sealed class AccessTokenCredentialProvider : ICredentialProvider
                 "The access token is not a JSON Web Token (three base64url parts). Pass the access_token value of a token response, without the 'Bearer ' prefix.",
                 "Get an app-only token for https://graph.microsoft.com/.default and pass its access_token.");
         Info = info;
-        if (info.Scopes is not null || info.Roles.Count == 0)
-            throw new CallRecordsException("AccessTokenHasNoApplicationRoles", ErrorCategory.PermissionDenied,
-                (info.Scopes is not null ? "The access token is a delegated (user) token. " : "The access token carries no application roles. ") +
-                "Graph serves call records only to applications: the app registration needs the CallRecords.Read.All application permission (not a delegated permission) with admin consent, and the token must come from an app-only flow (client credentials, certificate, managed identity).",
-                "In Entra ID > App registrations > API permissions, add Microsoft Graph > Application permissions > CallRecords.Read.All, select 'Grant admin consent', then request a new token with the client credentials flow.");
+        if (info.Scopes is not null || info.Roles.Count == 0) throw NoApplicationRoles(info);
         if (info.ExpiresOn is { } exp && exp <= DateTimeOffset.UtcNow)
             throw new CallRecordsException("AccessTokenExpired", ErrorCategory.AuthenticationError,
                 $"The access token expired at {exp:u}.", "Request a new access token and connect again.");
@@ -52,6 +48,16 @@ internal sealed class AccessTokenCredentialProvider : ICredentialProvider
         string.Equals(r, CallRecordsRole, StringComparison.OrdinalIgnoreCase) || string.Equals(r, "CallRecords.ReadWrite.All", StringComparison.OrdinalIgnoreCase));
 
     public TokenCredential CreateCredential(ConnectionSettings settings) => new StaticTokenCredential(_token, Info.ExpiresOn);
+
+    public Exception DescribeFailure(Exception failure, ConnectionSettings settings) => failure;
+
+    /// <summary>Graph refuses call records to delegated tokens and to tokens without application roles; say why and
+    /// what to change, for a pasted token and for a credential flow alike.</summary>
+    internal static CallRecordsException NoApplicationRoles(AccessTokenInfo info) =>
+        new("AccessTokenHasNoApplicationRoles", ErrorCategory.PermissionDenied,
+            (info.Scopes is not null ? "The access token is a delegated (user) token. " : "The access token carries no application roles. ") +
+            "Graph serves call records only to applications: the app registration needs the CallRecords.Read.All application permission (not a delegated permission) with admin consent, and the token must come from an app-only flow (client credentials, certificate, managed identity).",
+            "In Entra ID > App registrations > API permissions, add Microsoft Graph > Application permissions > CallRecords.Read.All, select 'Grant admin consent', then request a new token with the client credentials flow.");
 
     internal static string Reveal(SecureString secure)
     {

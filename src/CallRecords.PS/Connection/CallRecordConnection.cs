@@ -1,48 +1,81 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
 using CallRecords.Models;
 
 namespace CallRecords.Connection;
 
 /// <summary>
 /// A connection to Microsoft Graph for call records: what Connect-CallRecordGraph -PassThru returns and what every
-/// data cmdlet takes through -Connection. It describes the connection (endpoint, api version, how it
-/// authenticates, tenant, app, token expiry) and never exposes a token or a secret.
+/// data cmdlet takes through -Connection. It describes the connection (cloud, endpoint, api version, how it
+/// authenticates, tenant, app, token expiry) and never exposes a token or a secret. Immutable; one Graph client and
+/// one token cache behind it, shared safely by every runspace that uses it.
 /// </summary>
 public sealed class CallRecordConnection
 {
-    internal CallRecordConnection(GraphSession session, ICredentialProvider credential, IReadOnlyList<string>? roles, DateTimeOffset? knownExpiry)
+    private CallRecordConnection(GraphSession session, ICredentialProvider credential, AccessTokenInfo? token)
     {
         Session = session;
         AuthKind = credential.AuthKind;
-        TenantId = credential.TenantId;
-        ClientId = credential.ClientId;
-        Roles = new ValueList(new List<string>(roles ?? Array.Empty<string>()));
-        _knownExpiry = knownExpiry;
+        // The token's tid/appid are the exact ids (a tenant given as contoso.onmicrosoft.com shows as its GUID; a
+        // managed identity's ids are known only from its token).
+        TenantId = token?.TenantId ?? credential.TenantId;
+        ClientId = token?.AppId ?? credential.ClientId;
+        Roles = new ValueList(new List<string>(token?.Roles ?? Array.Empty<string>()));
         ConnectedOn = DateTimeOffset.UtcNow;
     }
 
-    private readonly DateTimeOffset? _knownExpiry;
-
     internal GraphSession Session { get; }
 
+    /// <summary>Global, USGov, USGovDoD or China (-Environment).</summary>
+    public string Environment => Session.Settings.Environment.Name;
     public Uri GraphEndpoint => Session.Settings.GraphEndpoint;
+    /// <summary>The Entra authority tokens come from (not used by -AccessToken connections).</summary>
+    public Uri AuthorityHost => Session.Settings.AuthorityHost;
     public string ApiVersion => Session.Settings.ApiVersion;
     public string AuthKind { get; }
     public string? TenantId { get; }
     public string? ClientId { get; }
     /// <summary>Application roles the token carries, when the token could be read.</summary>
     public ValueList Roles { get; }
-    /// <summary>Expiry of the current token: from the token itself, or from the last token the credential issued.</summary>
-    public DateTimeOffset? TokenExpiresOn => Session.LastTokenExpiresOn ?? _knownExpiry;
+    /// <summary>Expiry of the connection's current token; it is refreshed ahead of this time (except -AccessToken).</summary>
+    public DateTimeOffset? TokenExpiresOn => Session.LastTokenExpiresOn;
     public DateTimeOffset ConnectedOn { get; }
     public bool IsDefault => ReferenceEquals(ConnectionRegistry.Default, this);
     public bool IsClosed => Session.IsDisposed;
 
-    /// <summary>Creates the session (one Graph client) for a credential.</summary>
-    internal static CallRecordConnection Create(ConnectionSettings settings, ICredentialProvider credential, IReadOnlyList<string>? roles = null, DateTimeOffset? knownExpiry = null) =>
-        new(new GraphSession(settings, credential.CreateCredential(settings)), credential, roles, knownExpiry);
+    /// <summary>
+    /// Creates the session (one Graph client, one token cache) and gets its first token right away, so a wrong
+    /// secret, tenant or certificate fails here rather than in the first data cmdlet, and the connection can show
+    /// tenant, app, roles and expiry. A token Graph would refuse for call records (delegated, no application roles)
+    /// is refused here with the permission explained.
+    /// </summary>
+    internal static async Task<CallRecordConnection> ConnectAsync(ConnectionSettings settings, ICredentialProvider credential, CancellationToken cancellationToken)
+    {
+        GraphSession session;
+        try
+        {
+            session = new GraphSession(settings, credential.CreateCredential(settings), e => credential.DescribeFailure(e, settings));
+        }
+        catch (Exception e) when (e is not CallRecordsException)
+        {
+            throw credential.DescribeFailure(e, settings);
+        }
+        try
+        {
+            var text = await session.AcquireTokenAsync(cancellationToken).ConfigureAwait(false);
+            var info = AccessTokenInfo.TryParse(text, out var parsed) ? parsed : null;
+            if (info is not null && (info.Scopes is not null || info.Roles.Count == 0)) throw AccessTokenCredentialProvider.NoApplicationRoles(info);
+            return new CallRecordConnection(session, credential, info);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
 
     public override string ToString() =>
         string.Format(CultureInfo.InvariantCulture, "{0} {1}{2} tenant {3}", AuthKind, GraphEndpoint.AbsoluteUri, ApiVersion, TenantId ?? "(unknown)");

@@ -15,18 +15,18 @@ namespace CallRecords.Connection;
 /// </summary>
 internal sealed class GraphSession : IDisposable
 {
-    private readonly ObservedTokenCredential _credential;
+    private readonly ConnectionTokenCache _tokens;
     private readonly GraphServiceClient _client;
     private readonly IGraphTransport _transport;
     private int _disposed;
 
-    public GraphSession(ConnectionSettings settings, TokenCredential credential)
+    public GraphSession(ConnectionSettings settings, TokenCredential credential, Func<Exception, Exception>? describeFailure = null)
     {
         Settings = settings;
-        _credential = new ObservedTokenCredential(credential);
+        _tokens = new ConnectionTokenCache(credential, describeFailure ?? (e => e));
         // Kiota's Azure provider sends a token only to allowed hosts; the endpoint is the one host we talk to,
         // which also admits the emulator's loopback address (http is accepted for localhost/127.0.0.1 only).
-        var auth = new AzureIdentityAuthenticationProvider(_credential, new[] { settings.GraphEndpoint.Host }, null, false, settings.Scopes);
+        var auth = new AzureIdentityAuthenticationProvider(_tokens, new[] { settings.GraphEndpoint.Host }, null, false, settings.Scopes);
         var handlers = GraphClientFactory.CreateDefaultHandlers();
         handlers.Add(new RequestTraceHandler());
         var http = GraphClientFactory.Create(handlers);
@@ -37,8 +37,18 @@ internal sealed class GraphSession : IDisposable
 
     public ConnectionSettings Settings { get; }
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
-    /// <summary>Expiry of the last token the credential handed out (null until the first request).</summary>
-    public DateTimeOffset? LastTokenExpiresOn => _credential.LastExpiresOn;
+    /// <summary>Expiry of the connection's current token (null until the first one).</summary>
+    public DateTimeOffset? LastTokenExpiresOn => _tokens.ExpiresOn;
+    /// <summary>Tokens this connection obtained from its credential (each cmdlet call reuses the cached one).</summary>
+    public int TokensAcquired => _tokens.Acquired;
+
+    /// <summary>Gets the connection's token the way the Graph client will (same scopes, same cache), so a connection
+    /// that cannot get one fails at Connect-CallRecordGraph; the caller reads the claims and drops the text.</summary>
+    internal async Task<string> AcquireTokenAsync(CancellationToken cancellationToken)
+    {
+        var token = await _tokens.GetTokenAsync(new TokenRequestContext(Settings.Scopes, isCaeEnabled: false), cancellationToken).ConfigureAwait(false);
+        return token.Token;
+    }
 
     /// <summary>A streamer for one cmdlet invocation, reporting its requests to <paramref name="observer"/>.</summary>
     public PageStreamer CreateStreamer(IRequestObserver? observer, string? apiVersion = null)
@@ -47,38 +57,15 @@ internal sealed class GraphSession : IDisposable
         return new PageStreamer(_transport, Settings.GraphEndpoint, apiVersion ?? Settings.ApiVersion, Settings.PageRetry, observer);
     }
 
+    /// <summary>A writer for one cmdlet invocation (same transport and pipeline as the reads).</summary>
+    public CallRecordWriter CreateWriter(IRequestObserver? observer, string? apiVersion = null)
+    {
+        if (IsDisposed) throw CallRecordsException.ConnectionClosed();
+        return new CallRecordWriter(_transport, Settings.GraphEndpoint, apiVersion ?? Settings.ApiVersion, observer);
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0) _transport.Dispose();
-    }
-
-    /// <summary>Remembers the expiry of the tokens it passes through, for Get-CallRecordConnection.</summary>
-    private sealed class ObservedTokenCredential : TokenCredential
-    {
-        private readonly TokenCredential _inner;
-        private long _expiresTicks = -1;
-
-        public ObservedTokenCredential(TokenCredential inner) => _inner = inner;
-
-        public DateTimeOffset? LastExpiresOn
-        {
-            get
-            {
-                var t = Interlocked.Read(ref _expiresTicks);
-                return t < 0 ? null : new DateTimeOffset(t, TimeSpan.Zero);
-            }
-        }
-
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            Observe(_inner.GetToken(requestContext, cancellationToken));
-
-        public override async ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            Observe(await _inner.GetTokenAsync(requestContext, cancellationToken).ConfigureAwait(false));
-
-        private AccessToken Observe(AccessToken token)
-        {
-            Interlocked.Exchange(ref _expiresTicks, token.ExpiresOn.UtcTicks);
-            return token;
-        }
     }
 }

@@ -29,26 +29,28 @@ public sealed class GraphRequestException : Exception
     public string? RequestId { get; }
     public string? ClientRequestId { get; }
     public Uri? RequestUri { get; }
+    /// <summary>The HTTP method of the failed request (GET for reads).</summary>
+    public string Method { get; private set; } = "GET";
 
-    internal static GraphRequestException FromResponse(int status, string? code, string? graphMessage, string? requestId, string? clientRequestId, Uri uri, Exception? inner)
+    internal static GraphRequestException FromResponse(int status, string? code, string? graphMessage, string? requestId, string? clientRequestId, Uri uri, Exception? inner, string method = "GET")
     {
         var reason = Enum.IsDefined(typeof(HttpStatusCode), status) ? ((HttpStatusCode)status).ToString() : "Error";
         var text = $"Graph returned {status} {reason}";
         if (!string.IsNullOrEmpty(code)) text += $" ({code})";
         text += string.IsNullOrEmpty(graphMessage) ? "." : $": {graphMessage}";
         if (!string.IsNullOrEmpty(graphMessage) && !graphMessage!.EndsWith(".", StringComparison.Ordinal)) text += ".";
-        text += Describe(requestId, clientRequestId, uri);
-        return new GraphRequestException(text, status, code, graphMessage, requestId, clientRequestId, uri, inner);
+        text += Describe(requestId, clientRequestId, uri, method);
+        return new GraphRequestException(text, status, code, graphMessage, requestId, clientRequestId, uri, inner) { Method = method };
     }
 
-    internal static GraphRequestException Transport(string what, string? clientRequestId, Uri uri, int attempts, Exception inner)
+    internal static GraphRequestException Transport(string what, string? clientRequestId, Uri uri, int attempts, Exception inner, string method = "GET")
     {
-        var text = $"{what} after {attempts} attempt{(attempts == 1 ? "" : "s")}: {inner.Message}{Describe(null, clientRequestId, uri)}";
-        return new GraphRequestException(text, 0, null, null, null, clientRequestId, uri, inner);
+        var text = $"{what} after {attempts} attempt{(attempts == 1 ? "" : "s")}: {inner.Message}{Describe(null, clientRequestId, uri, method)}";
+        return new GraphRequestException(text, 0, null, null, null, clientRequestId, uri, inner) { Method = method };
     }
 
-    private static string Describe(string? requestId, string? clientRequestId, Uri uri) =>
+    private static string Describe(string? requestId, string? clientRequestId, Uri uri, string method = "GET") =>
         (requestId is null ? "" : $" request-id: {requestId};") +
         (clientRequestId is null ? "" : $" client-request-id: {clientRequestId};") +
-        $" GET {uri.AbsoluteUri}";
+        $" {method} {uri.AbsoluteUri}";
 }

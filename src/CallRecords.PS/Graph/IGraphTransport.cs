@@ -6,17 +6,25 @@ using System.Threading.Tasks;
 
 namespace CallRecords.Graph;
 
-/// <summary>One GET to send: the complete URL, headers, and the client-request-id that identifies it.</summary>
+/// <summary>One request to send: the method (GET unless a write says otherwise), the complete URL, headers, an
+/// optional JSON body, and the client-request-id that identifies it.</summary>
 internal sealed class GraphRequest
 {
-    public GraphRequest(Uri uri, IEnumerable<KeyValuePair<string, string>> headers, string clientRequestId, IRequestObserver? observer)
+    public GraphRequest(Uri uri, IEnumerable<KeyValuePair<string, string>> headers, string clientRequestId, IRequestObserver? observer,
+        string method = "GET", byte[]? jsonBody = null)
     {
         Uri = uri;
         Headers = headers;
         ClientRequestId = clientRequestId;
         Observer = observer;
+        Method = method;
+        JsonBody = jsonBody;
     }
 
+    /// <summary>GET, POST, PATCH or DELETE.</summary>
+    public string Method { get; }
+    /// <summary>UTF-8 JSON sent as application/json; null sends no body.</summary>
+    public byte[]? JsonBody { get; }
     public Uri Uri { get; }
     public IEnumerable<KeyValuePair<string, string>> Headers { get; }
     public string ClientRequestId { get; }
@@ -32,4 +40,8 @@ internal interface IGraphTransport : IDisposable
 {
     /// <summary>Sends a GET through the Graph SDK pipeline and returns the response body, unread.</summary>
     Task<Stream> GetAsync(GraphRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Sends the request with its own method and JSON body through the same pipeline; the response body,
+    /// unread (empty for 204 No Content).</summary>
+    Task<Stream> SendAsync(GraphRequest request, CancellationToken cancellationToken);
 }

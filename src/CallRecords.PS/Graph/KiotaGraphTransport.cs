@@ -32,12 +32,20 @@ internal sealed class KiotaGraphTransport : IGraphTransport
         _owned = owned;
     }
 
-    public async Task<Stream> GetAsync(GraphRequest request, CancellationToken cancellationToken)
+    public Task<Stream> GetAsync(GraphRequest request, CancellationToken cancellationToken) => SendAsync(request, cancellationToken);
+
+    /// <summary>
+    /// Any method through the same adapter. Writes get no page-level retry (they are not idempotent: a POST that
+    /// timed out may have created the object), but the SDK's retry handler still repeats them on 429/503/504 with
+    /// Retry-After: the body is a MemoryStream with a known length, which the handler can resend.
+    /// </summary>
+    public async Task<Stream> SendAsync(GraphRequest request, CancellationToken cancellationToken)
     {
-        var info = new RequestInformation { HttpMethod = Method.GET, URI = request.Uri };
+        var info = new RequestInformation { HttpMethod = ToMethod(request.Method), URI = request.Uri };
         info.Headers.TryAdd("Accept", "application/json");
         info.Headers.TryAdd("client-request-id", request.ClientRequestId);
         foreach (var h in request.Headers) info.Headers.TryAdd(h.Key, h.Value);
+        if (request.JsonBody is { } json) info.SetStreamContent(new MemoryStream(json, writable: false), "application/json");
         if (request.Observer is not null) info.AddRequestOptions(new IRequestOption[] { new RequestTraceOption(request.Observer) });
         try
         {
@@ -48,14 +56,24 @@ internal sealed class KiotaGraphTransport : IGraphTransport
         {
             var requestId = e.Error?.InnerError?.RequestId ?? Header(e, "request-id");
             throw GraphRequestException.FromResponse(e.ResponseStatusCode, e.Error?.Code, e.Error?.Message, requestId,
-                e.Error?.InnerError?.ClientRequestId ?? request.ClientRequestId, request.Uri, null);
+                e.Error?.InnerError?.ClientRequestId ?? request.ClientRequestId, request.Uri, null, request.Method);
         }
         catch (ApiException e)
         {
             // A non-JSON error body: status and headers are all there is.
-            throw GraphRequestException.FromResponse(e.ResponseStatusCode, null, null, Header(e, "request-id"), request.ClientRequestId, request.Uri, null);
+            throw GraphRequestException.FromResponse(e.ResponseStatusCode, null, null, Header(e, "request-id"), request.ClientRequestId, request.Uri, null, request.Method);
         }
     }
+
+    private static Method ToMethod(string method) => method.ToUpperInvariant() switch
+    {
+        "GET" => Method.GET,
+        "POST" => Method.POST,
+        "PATCH" => Method.PATCH,
+        "PUT" => Method.PUT,
+        "DELETE" => Method.DELETE,
+        _ => throw new ArgumentException($"Unsupported HTTP method '{method}'.", nameof(method)),
+    };
 
     private static string? Header(ApiException e, string name) =>
         e.ResponseHeaders?.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();

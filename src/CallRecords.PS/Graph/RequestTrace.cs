@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using System.Net.Http;
 using System.Threading;
@@ -12,8 +13,10 @@ namespace CallRecords.Graph;
 /// <summary>What one HTTP attempt did: for -Verbose and diagnostics. Holds no header values but the ids.</summary>
 internal sealed class RequestTrace
 {
-    public RequestTrace(string method, Uri uri, int? status, TimeSpan elapsed, string? requestId, string? clientRequestId, string? failure, TimeSpan? retryAfter = null)
+    public RequestTrace(string method, Uri uri, int? status, TimeSpan elapsed, string? requestId, string? clientRequestId, string? failure,
+        int retryAttempt = 0, TimeSpan? retryAfter = null)
     {
+        RetryAttempt = retryAttempt;
         RetryAfter = retryAfter;
         Method = method;
         Uri = uri;
@@ -31,7 +34,10 @@ internal sealed class RequestTrace
     public string? RequestId { get; }
     public string? ClientRequestId { get; }
     public string? Failure { get; }
-    /// <summary>The Retry-After of a 429/503 answer (seconds or a date, as a delay from now).</summary>
+    /// <summary>0 for a first attempt; n when the Graph SDK's retry handler sent this as its n-th retry (its
+    /// Retry-Attempt request header).</summary>
+    public int RetryAttempt { get; }
+    /// <summary>The response's Retry-After, when Graph sent one (429/503).</summary>
     public TimeSpan? RetryAfter { get; }
 
     public override string ToString() =>
@@ -64,28 +70,31 @@ internal sealed class RequestTraceHandler : DelegatingHandler
         var observer = request.GetRequestOption<RequestTraceOption>()?.Observer;
         if (observer is null) return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var clientRequestId = request.Headers.TryGetValues("client-request-id", out var ids) ? ids.FirstOrDefault() : null;
+        var retryAttempt = request.Headers.TryGetValues("Retry-Attempt", out var attempts) &&
+            int.TryParse(attempts.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
         var watch = Stopwatch.StartNew();
         try
         {
             var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var requestId = response.Headers.TryGetValues("request-id", out var rid) ? rid.FirstOrDefault() : null;
-            observer.OnRequest(new RequestTrace(request.Method.Method, request.RequestUri!, (int)response.StatusCode, watch.Elapsed, requestId, clientRequestId, null, RetryAfterOf(response)));
+            observer.OnRequest(new RequestTrace(request.Method.Method, request.RequestUri!, (int)response.StatusCode, watch.Elapsed, requestId, clientRequestId, null,
+                retryAttempt, RetryAfter(response)));
             return response;
         }
         catch (Exception ex)
         {
             observer.OnRequest(new RequestTrace(request.Method.Method, request.RequestUri!, null, watch.Elapsed, null, clientRequestId,
-                ex is OperationCanceledException && cancellationToken.IsCancellationRequested ? "cancelled" : ex.GetType().Name));
+                ex is OperationCanceledException && cancellationToken.IsCancellationRequested ? "cancelled" : ex.GetType().Name, retryAttempt));
             throw;
         }
     }
 
-    private static TimeSpan? RetryAfterOf(HttpResponseMessage response)
+    /// <summary>Retry-After as seconds or as an HTTP date (both are allowed); null when absent.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         var header = response.Headers.RetryAfter;
-        if (header is null) return null;
-        if (header.Delta is { } delta) return delta;
-        if (header.Date is { } date) return date - DateTimeOffset.UtcNow;
+        if (header?.Delta is { } delta) return delta;
+        if (header?.Date is { } date) return date - DateTimeOffset.UtcNow is { Ticks: > 0 } wait ? wait : TimeSpan.Zero;
         return null;
     }
 }

@@ -96,7 +96,8 @@ internal static class CallRecordMapper
         AdministrativeUnitIds = AdministrativeUnits(e),
     };
 
-    private static ValueList AdministrativeUnits(JsonElement e)
+    /// <summary>administrativeUnitInfos → the ids (shared with the log-row mappers).</summary>
+    internal static ValueList AdministrativeUnits(JsonElement e)
     {
         if (e.Prop("administrativeUnitInfos") is not { ValueKind: JsonValueKind.Array } a) return ValueList.Empty;
         var ids = new List<string>();

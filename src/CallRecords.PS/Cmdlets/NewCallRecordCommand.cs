@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Specialized;
+using System.Linq;
+using System.Management.Automation;
+using CallRecords.Graph;
+using CallRecords.Models;
+
+namespace CallRecords.Cmdlets;
+
+/// <summary>
+/// New-CallRecord: POST /communications/callRecords. Microsoft Graph refuses it; the emulator accepts it, which is
+/// how tests seed their own records. Returns the created record.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "CallRecord", DefaultParameterSetName = ParametersSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(CallRecord))]
+public sealed class NewCallRecordCommand : CallRecordWriteCmdlet
+{
+    internal const string ParametersSet = "Parameters";
+    internal const string BodySet = "BodyParameter";
+
+    /// <summary>groupCall, peerToPeer or unknown (microsoft.graph.callRecords.callType).</summary>
+    [Parameter(ParameterSetName = ParametersSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Type { get; set; }
+
+    /// <summary>audio, video, videoBasedScreenSharing, data, screenSharing.</summary>
+    [Parameter(ParameterSetName = ParametersSet)]
+    [ValidateNotNull]
+    public string[]? Modalities { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = ParametersSet)]
+    public DateTimeOffset StartDateTime { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = ParametersSet)]
+    public DateTimeOffset EndDateTime { get; set; }
+
+    [Parameter(ParameterSetName = ParametersSet)]
+    [ValidateNotNullOrEmpty]
+    public string? JoinWebUrl { get; set; }
+
+    /// <summary>organizer_v2: a user's object id, or a hashtable with id and identity.</summary>
+    [Parameter(ParameterSetName = ParametersSet)]
+    [ValidateNotNull]
+    public object? Organizer { get; set; }
+
+    /// <summary>participants_v2: user object ids and/or hashtables with id and identity.</summary>
+    [Parameter(ParameterSetName = ParametersSet)]
+    [ValidateNotNull]
+    public object[]? Participants { get; set; }
+
+    [Parameter(ParameterSetName = ParametersSet)]
+    [ValidateRange(1L, long.MaxValue)]
+    public long? Version { get; set; }
+
+    /// <summary>The record's id; Graph (the emulator) picks a GUID when omitted.</summary>
+    [Parameter(ParameterSetName = ParametersSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Id { get; set; }
+
+    /// <summary>The complete request body (hashtable or [pscustomobject]), sent as JSON with keys as given.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = BodySet)]
+    [ValidateNotNull]
+    public object? BodyParameter { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var target = ParameterSetName == BodySet
+            ? "a new call record from -BodyParameter"
+            : $"a new {Type ?? "call"} record{(Id is null ? "" : $" '{Id}'")} starting {StartDateTime.ToUniversalTime():u}";
+        if (!TryBuildBody(BuildBody, target, out var body)) return;
+        if (!ShouldProcess(target, "Create call record")) return;
+        RunWrite<CallRecord>(target, "CallRecord", async (op, ct) => await op.Writer.CreateCallRecordAsync(body, ct).ConfigureAwait(false), emit: true);
+    }
+
+    internal byte[] BuildBody()
+    {
+        if (ParameterSetName == BodySet) return JsonBody.SerializeObject(BodyParameter, nameof(BodyParameter));
+        var o = new OrderedDictionary(StringComparer.Ordinal);
+        if (Id is not null) o["id"] = Id;
+        if (Version is { } version) o["version"] = version;
+        if (Type is not null) o["type"] = Type;
+        if (Modalities is not null) o["modalities"] = Modalities;
+        o["startDateTime"] = StartDateTime;
+        o["endDateTime"] = EndDateTime;
+        if (JoinWebUrl is not null) o["joinWebUrl"] = JoinWebUrl;
+        if (Organizer is not null) o["organizer_v2"] = JsonBody.Participant(Organizer, nameof(Organizer));
+        if (Participants is not null) o["participants_v2"] = Participants.Select(p => JsonBody.Participant(p, nameof(Participants))).ToArray();
+        return JsonBody.Serialize(o);
+    }
+}

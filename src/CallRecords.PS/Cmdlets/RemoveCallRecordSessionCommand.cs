@@ -1,0 +1,33 @@
+using System.Management.Automation;
+
+namespace CallRecords.Cmdlets;
+
+/// <summary>
+/// Remove-CallRecordSession: DELETE /communications/callRecords/{id}/sessions/{sessionId} (emulator only; Graph
+/// refuses writes). ConfirmImpact High: it asks unless -Confirm:$false or $ConfirmPreference = 'None'.
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "CallRecordSession", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(void))]
+public sealed class RemoveCallRecordSessionCommand : CallRecordWriteCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string CallRecordId { get; set; } = string.Empty;
+
+    /// <summary>The session id (a session object's Id when piped).</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Id { get; set; } = string.Empty;
+
+    protected override void ProcessRecord()
+    {
+        var target = SessionTarget(CallRecordId, Id);
+        if (!ShouldProcess(target, "Remove session")) return;
+        var (recordId, sessionId) = (CallRecordId, Id);
+        RunWrite<object>(target, "CallRecordSession", async (op, ct) =>
+        {
+            await op.Writer.RemoveSessionAsync(recordId, sessionId, ct).ConfigureAwait(false);
+            return null;
+        }, emit: false);
+    }
+}

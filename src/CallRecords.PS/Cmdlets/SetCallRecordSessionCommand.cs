@@ -1,0 +1,94 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using CallRecords.Graph;
+using CallRecords.Models;
+using CallRecords.Models.Mapping;
+
+namespace CallRecords.Cmdlets;
+
+/// <summary>
+/// Set-CallRecordSession: PATCH /communications/callRecords/{id}/sessions/{sessionId} with only the properties
+/// given (emulator only; Graph refuses writes). -PassThru reads the session back (GET, segments expanded).
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "CallRecordSession", DefaultParameterSetName = ParametersSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(CallRecordSession))]
+public sealed class SetCallRecordSessionCommand : CallRecordWriteCmdlet
+{
+    internal const string ParametersSet = "Parameters";
+    internal const string BodySet = "BodyParameter";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string CallRecordId { get; set; } = string.Empty;
+
+    /// <summary>The session id (a session object's Id when piped).</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Id { get; set; } = string.Empty;
+
+    [Parameter(ParameterSetName = ParametersSet)]
+    [ValidateNotNull]
+    public object? Caller { get; set; }
+
+    [Parameter(ParameterSetName = ParametersSet)]
+    [ValidateNotNull]
+    public object? Callee { get; set; }
+
+    [Parameter(ParameterSetName = ParametersSet)]
+    [ValidateNotNull]
+    public string[]? Modalities { get; set; }
+
+    [Parameter(ParameterSetName = ParametersSet)]
+    public DateTimeOffset? StartDateTime { get; set; }
+
+    [Parameter(ParameterSetName = ParametersSet)]
+    public DateTimeOffset? EndDateTime { get; set; }
+
+    [Parameter(ParameterSetName = ParametersSet)]
+    [ValidateNotNull]
+    public object? FailureInfo { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = BodySet)]
+    [ValidateNotNull]
+    public object? BodyParameter { get; set; }
+
+    /// <summary>Read the updated session back and write it to the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var target = SessionTarget(CallRecordId, Id);
+        string[] changed;
+        byte[] body;
+        if (ParameterSetName == BodySet)
+        {
+            if (!TryBuildBody(() => JsonBody.SerializeObject(BodyParameter, nameof(BodyParameter)), target, out body)) return;
+            changed = JsonBody.ToOrdered(BodyParameter)!.Keys.Cast<string>().ToArray();
+        }
+        else
+        {
+            var properties = AddCallRecordSessionCommand.SessionProperties(Modalities, StartDateTime, EndDateTime, Caller, Callee, FailureInfo);
+            if (properties.Count == 0)
+            {
+                WriteError(new ErrorRecord(new ArgumentException("Nothing to change."), "NoPropertyToSet", ErrorCategory.InvalidArgument, target)
+                {
+                    ErrorDetails = new ErrorDetails($"Nothing to change for {target}: give -Caller, -Callee, -Modalities, -StartDateTime, -EndDateTime, -FailureInfo or -BodyParameter."),
+                });
+                return;
+            }
+            changed = properties.Keys.Cast<string>().ToArray();
+            if (!TryBuildBody(() => JsonBody.Serialize(properties), target, out body)) return;
+        }
+        if (!ShouldProcess(target, $"Update session ({string.Join(", ", changed)})")) return;
+        var (recordId, sessionId) = (CallRecordId, Id);
+        RunWrite<CallRecordSession>(target, "CallRecordSession", async (op, ct) =>
+        {
+            await op.Writer.UpdateSessionAsync(recordId, sessionId, body, ct).ConfigureAwait(false);
+            if (!PassThru) return null;
+            var query = GraphQuery.ForPath(CallRecordWriter.SessionPath(recordId, sessionId)).WithExpand("segments");
+            return await op.Pages.GetAsync(query, e => CallRecordMapper.MapSession(e, recordId), ct).ConfigureAwait(false);
+        }, PassThru);
+    }
+}

@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using Azure.Core;
+using Azure.Identity;
+
+namespace CallRecords.Connection;
+
+/// <summary>
+/// The app-only flows of Connect-CallRecordGraph, each an Azure.Identity credential: client secret, client
+/// certificate, managed identity, federated (workload identity) token, and the same chosen by AZURE_* environment
+/// variables. All Azure.Identity use of the module is in here, behind <see cref="ICredentialProvider"/>.
+/// Each connection gets its own credential instance, so MSAL's in-memory token cache is per connection too.
+/// </summary>
+internal sealed class AppCredentialProvider : ICredentialProvider
+{
+    private readonly Func<ConnectionSettings, TokenCredential> _create;
+    // Texts that must never appear in an error (a client secret, a certificate password); kept as SecureStrings.
+    private readonly List<SecureString> _secrets = new();
+
+    private AppCredentialProvider(string authKind, string? tenantId, string? clientId, Func<ConnectionSettings, TokenCredential> create)
+    {
+        AuthKind = authKind;
+        TenantId = tenantId;
+        ClientId = clientId;
+        _create = create;
+    }
+
+    public string AuthKind { get; }
+    public string? TenantId { get; }
+    public string? ClientId { get; }
+    /// <summary>What the credential is, for -Debug (never a secret): e.g. the certificate's thumbprint or the token file.</summary>
+    public string? Detail { get; private set; }
+
+    public TokenCredential CreateCredential(ConnectionSettings settings) => _create(settings);
+
+    public static AppCredentialProvider ClientSecret(string tenantId, string clientId, SecureString secret, string authKind = "ClientSecret")
+    {
+        RequireIds(tenantId, clientId);
+        if (secret is null || secret.Length == 0)
+            throw new CallRecordsException("ClientSecretEmpty", ErrorCategory.InvalidArgument, "The client secret is empty.",
+                "Pass the secret's Value from App registrations > Certificates & secrets as a SecureString.");
+        var kept = secret.Copy();
+        kept.MakeReadOnly();
+        var provider = new AppCredentialProvider(authKind, tenantId, clientId, s =>
+            // Azure.Identity takes the secret as a string; it is revealed only to build the credential.
+            new ClientSecretCredential(tenantId, clientId, AccessTokenCredentialProvider.Reveal(kept), Options(new ClientSecretCredentialOptions(), s)));
+        provider._secrets.Add(kept);
+        return provider;
+    }
+
+    public static AppCredentialProvider ClientCertificate(string tenantId, string clientId, X509Certificate2 certificate, string authKind = "Certificate")
+    {
+        RequireIds(tenantId, clientId);
+        if (!certificate.HasPrivateKey)
+            throw new CallRecordsException("CertificateHasNoPrivateKey", ErrorCategory.InvalidArgument,
+                $"The certificate {certificate.Thumbprint} ({certificate.Subject}) has no private key, so it cannot sign the token request.",
+                "Use the certificate with its private key (a PFX, a PEM with the key, or a store certificate whose key is present); only its public part is uploaded to the app registration.");
+        return new AppCredentialProvider(authKind, tenantId, clientId, s =>
+            new ClientCertificateCredential(tenantId, clientId, certificate, Options(new ClientCertificateCredentialOptions(), s)))
+        { Detail = $"certificate {certificate.Thumbprint} ({certificate.Subject})" };
+    }
+
+    /// <summary>A PFX (optionally with a password) or a PEM file holding the certificate and its private key.</summary>
+    public static AppCredentialProvider ClientCertificateFile(string tenantId, string clientId, string path, SecureString? password, string authKind = "Certificate")
+    {
+        RequireIds(tenantId, clientId);
+        var file = CertificateFiles.Read(path, password);
+        if (file.Certificate is { } loaded)
+        {
+            var provider = ClientCertificate(tenantId, clientId, loaded, authKind);
+            if (password is not null) provider._secrets.Add(password);
+            return provider;
+        }
+        // PEM: Azure.Identity reads the certificate and key itself (netstandard2.0 has no PEM key import).
+        return new AppCredentialProvider(authKind, tenantId, clientId, s =>
+            new ClientCertificateCredential(tenantId, clientId, file.PemPath!, Options(new ClientCertificateCredentialOptions(), s)))
+        { Detail = "certificate file " + file.PemPath };
+    }
+
+    public static AppCredentialProvider ClientCertificateThumbprint(string tenantId, string clientId, string thumbprint) =>
+        ClientCertificate(tenantId, clientId, CertificateFiles.FromStore(thumbprint));
+
+    /// <summary>System-assigned, or user-assigned when <paramref name="clientId"/> is given. The tenant and app are
+    /// known only from the token.</summary>
+    public static AppCredentialProvider ManagedIdentity(string? clientId) =>
+        new("ManagedIdentity", null, clientId, s => new ManagedIdentityCredential(string.IsNullOrEmpty(clientId)
+            ? ManagedIdentityId.SystemAssigned
+            : ManagedIdentityId.FromUserAssignedClientId(clientId!)))
+        { Detail = string.IsNullOrEmpty(clientId) ? "system-assigned identity" : "user-assigned identity " + clientId };
+
+    /// <summary>Workload identity federation: the file holds an external OIDC token (GitHub Actions, AKS) that Entra
+    /// exchanges for an app token. The file is read again at each refresh, as those platforms rotate it.</summary>
+    public static AppCredentialProvider FederatedToken(string tenantId, string clientId, string tokenFile, string authKind = "FederatedToken")
+    {
+        RequireIds(tenantId, clientId);
+        var full = Path.GetFullPath(tokenFile);
+        if (!File.Exists(full))
+            throw new CallRecordsException("FederatedTokenFileNotFound", ErrorCategory.ObjectNotFound,
+                $"The federated token file '{full}' does not exist.",
+                "Pass the file your platform writes the workload identity token to (AKS: AZURE_FEDERATED_TOKEN_FILE; GitHub Actions: write the OIDC token from ACTIONS_ID_TOKEN_REQUEST_URL to a file first).", full);
+        return new AppCredentialProvider(authKind, tenantId, clientId, s => new WorkloadIdentityCredential(
+            Options(new WorkloadIdentityCredentialOptions { TenantId = tenantId, ClientId = clientId, TokenFilePath = full }, s)))
+        { Detail = "federated token file " + full };
+    }
+
+    /// <summary>
+    /// -EnvironmentVariable: AZURE_TENANT_ID and AZURE_CLIENT_ID with one of AZURE_CLIENT_SECRET,
+    /// AZURE_CLIENT_CERTIFICATE_PATH (+ AZURE_CLIENT_CERTIFICATE_PASSWORD) or AZURE_FEDERATED_TOKEN_FILE, the variables
+    /// Azure.Identity's EnvironmentCredential and WorkloadIdentityCredential read. Read here so a missing one is named.
+    /// </summary>
+    public static AppCredentialProvider FromEnvironment(Func<string, string?> getVariable)
+    {
+        string? Get(string name) => getVariable(name) is { Length: > 0 } v ? v : null;
+        var tenant = Get("AZURE_TENANT_ID");
+        var client = Get("AZURE_CLIENT_ID");
+        var secret = Get("AZURE_CLIENT_SECRET");
+        var certificate = Get("AZURE_CLIENT_CERTIFICATE_PATH");
+        var tokenFile = Get("AZURE_FEDERATED_TOKEN_FILE");
+        var missing = new List<string>();
+        if (tenant is null) missing.Add("AZURE_TENANT_ID");
+        if (client is null) missing.Add("AZURE_CLIENT_ID");
+        if (secret is null && certificate is null && tokenFile is null) missing.Add("AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE");
+        if (missing.Count > 0)
+            throw new CallRecordsException("EnvironmentVariableMissing", ErrorCategory.InvalidArgument,
+                "-EnvironmentVariable needs these environment variables, which are not set: " + string.Join("; ", missing) + ".",
+                "Set AZURE_TENANT_ID and AZURE_CLIENT_ID, and one of AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH (with AZURE_CLIENT_CERTIFICATE_PASSWORD for a protected PFX) or AZURE_FEDERATED_TOKEN_FILE, in the environment of the process that runs PowerShell.");
+        if (secret is not null) return ClientSecret(tenant!, client!, ToSecure(secret), "EnvironmentVariable:ClientSecret");
+        if (certificate is not null)
+        {
+            var password = Get("AZURE_CLIENT_CERTIFICATE_PASSWORD") is { } p ? ToSecure(p) : null;
+            return ClientCertificateFile(tenant!, client!, certificate, password, "EnvironmentVariable:Certificate");
+        }
+        return FederatedToken(tenant!, client!, tokenFile!, "EnvironmentVariable:FederatedToken");
+    }
+
+    public Exception DescribeFailure(Exception failure, ConnectionSettings settings) =>
+        CredentialFailure.Describe(failure, this, settings, _secrets);
+
+    private static T Options<T>(T options, ConnectionSettings settings) where T : TokenCredentialOptions
+    {
+        options.AuthorityHost = settings.AuthorityHost;
+        // Discovery of a non-Microsoft authority goes to login.microsoftonline.com and stalls where that is unreachable.
+        switch (options)
+        {
+            case ClientSecretCredentialOptions o: o.DisableInstanceDiscovery = settings.DisableInstanceDiscovery; break;
+            case ClientCertificateCredentialOptions o: o.DisableInstanceDiscovery = settings.DisableInstanceDiscovery; break;
+            case WorkloadIdentityCredentialOptions o: o.DisableInstanceDiscovery = settings.DisableInstanceDiscovery; break;
+        }
+        return options;
+    }
+
+    private static void RequireIds(string tenantId, string clientId)
+    {
+        if (string.IsNullOrWhiteSpace(tenantId))
+            throw new CallRecordsException("TenantIdMissing", ErrorCategory.InvalidArgument, "The tenant id is empty.", "Pass the Directory (tenant) ID or a verified domain such as contoso.onmicrosoft.com.");
+        if (string.IsNullOrWhiteSpace(clientId))
+            throw new CallRecordsException("ClientIdMissing", ErrorCategory.InvalidArgument, "The client id is empty.", "Pass the Application (client) ID of the app registration.");
+    }
+
+    private static SecureString ToSecure(string text)
+    {
+        var s = new SecureString();
+        foreach (var c in text) s.AppendChar(c);
+        s.MakeReadOnly();
+        return s;
+    }
+}

@@ -1,0 +1,194 @@
+#Requires -Version 7.2
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+<#
+    PSTN-type log stories in real pwsh (Get-CallRecordPstnCall, Get-CallRecordDirectRoutingCall and the beta logs),
+    against the Graph emulator started as a separate process. Run through build.ps1 -Task Test, or:
+    Invoke-Pester tests/Acceptance/PstnCalls.Tests.ps1 (after dotnet build -c Release).
+#>
+
+BeforeAll {
+    $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    $script:Manifest = Join-Path $Root 'out/CallRecords/CallRecords.psd1'
+    if (-not (Test-Path $Manifest)) { throw "Build first: dotnet build -c Release (missing $Manifest)" }
+
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $script:Port = $listener.LocalEndpoint.Port
+    $listener.Stop()
+    $script:Endpoint = "http://127.0.0.1:$Port"
+    $script:Now = [DateTimeOffset]::UtcNow.AddTicks(-([DateTimeOffset]::UtcNow.Ticks % [TimeSpan]::TicksPerMinute))
+
+    # 20,000 rows per log over 180 days: several 1,000-row pages per 90-day window.
+    $emulatorArgs = @('run', '--project', (Join-Path $Root 'tests/GraphEmulator'), '-c', 'Release', '--',
+        '--urls', $Endpoint, '--accept-any-token', '--throttle', 'off', '--seed', '31', '--records', '50',
+        '--log-rows', '20000', '--log-days', '180', '--now', $Now.ToString('o'))
+    $script:Emulator = Start-Process -FilePath 'dotnet' -ArgumentList $emulatorArgs -PassThru -NoNewWindow `
+        -RedirectStandardOutput (Join-Path ([IO.Path]::GetTempPath()) "emulator-pstn-$Port.out") `
+        -RedirectStandardError (Join-Path ([IO.Path]::GetTempPath()) "emulator-pstn-$Port.err")
+
+    $deadline = [DateTime]::UtcNow.AddMinutes(3)
+    while ($true) {
+        try { $null = Invoke-RestMethod "$Endpoint/_emulator/counters" -TimeoutSec 2; break }
+        catch {
+            if ($Emulator.HasExited) { throw "The emulator exited with code $($Emulator.ExitCode)." }
+            if ([DateTime]::UtcNow -gt $deadline) { throw "The emulator did not start on $Endpoint." }
+            Start-Sleep -Milliseconds 500
+        }
+    }
+
+    function script:Get-EmulatorToken {
+        $body = @{ roles = @('CallRecords.Read.All') } | ConvertTo-Json
+        (Invoke-RestMethod -Method Post "$Endpoint/_emulator/tokens" -Body $body -ContentType 'application/json').access_token |
+            ConvertTo-SecureString -AsPlainText -Force
+    }
+    # Ground truth: ids of the table's rows with a time in [From, To).
+    function script:Get-LogTruth([string] $Table, [DateTimeOffset] $From, [DateTimeOffset] $To) {
+        $f = [Uri]::EscapeDataString($From.UtcDateTime.ToString('o'))
+        $t = [Uri]::EscapeDataString($To.UtcDateTime.ToString('o'))
+        Invoke-RestMethod "$Endpoint/_emulator/truth/logs/$($Table)?from=$f&to=$t"
+    }
+    function script:Get-LogRequests([string] $Route) {
+        (Invoke-RestMethod "$Endpoint/_emulator/requests").value | Where-Object route -EQ $Route
+    }
+    function script:Clear-Requests {
+        Invoke-RestMethod -Method Delete "$Endpoint/_emulator/requests" | Out-Null
+        Invoke-RestMethod -Method Delete "$Endpoint/_emulator/counters" | Out-Null
+    }
+    # The raw rows Graph returns for one ≤ 90-day window, every nextLink followed (independent of the module).
+    function script:Get-RawPstnRows([DateTimeOffset] $From, [DateTimeOffset] $To) {
+        $headers = @{ Authorization = 'Bearer ' + [System.Net.NetworkCredential]::new('', (Get-EmulatorToken)).Password }
+        $url = "$Endpoint/v1.0/communications/callRecords/getPstnCalls(fromDateTime=$($From.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ssZ')),toDateTime=$($To.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ssZ')))"
+        while ($url) {
+            $page = Invoke-RestMethod $url -Headers $headers
+            $page.value
+            $url = $page.'@odata.nextLink'
+        }
+    }
+
+    Import-Module $Manifest -Force
+    Connect-CallRecordGraph -AccessToken (Get-EmulatorToken) -GraphEndpoint $Endpoint
+}
+
+AfterAll {
+    Disconnect-CallRecordGraph
+    Remove-Module CallRecords -ErrorAction SilentlyContinue
+    if ($script:Emulator -and -not $script:Emulator.HasExited) { Stop-Process -Id $script:Emulator.Id }
+}
+
+Describe 'Get-CallRecordPstnCall' {
+    BeforeEach { Clear-Requests }
+
+    It 'returns every row of a 200-day range exactly once, in time order, without a refused window' {
+        $from = $Now.AddDays(-200); $to = $Now
+        $truth = Get-LogTruth -Table 'pstnCalls' -From $from -To $to
+        $rows = Get-CallRecordPstnCall -StartDateTime $from -EndDateTime $to
+        $rows.Count | Should -Be $truth.count
+        @($rows.Id) | Should -Be @($truth.ids)
+        @($rows.Id | Sort-Object -Unique).Count | Should -Be $rows.Count
+        $rows[0] | Should -BeOfType ([CallRecords.Models.PstnCallLogRow])
+        $requests = @(Get-LogRequests 'getPstnCalls')
+        @($requests | Where-Object status -EQ 406).Count | Should -Be 0
+        @($requests | Where-Object { $_.path -notlike '*$skip=*' }).Count | Should -Be 3
+    }
+
+    It 'types charges as decimals, durations as TimeSpans and times as UTC DateTimeOffsets' {
+        $row = Get-CallRecordPstnCall -StartDateTime $Now.AddDays(-30) -First 50 | Where-Object Charge -GT 0 | Select-Object -First 1
+        $row.Charge | Should -BeOfType ([decimal])
+        $row.Duration | Should -BeOfType ([TimeSpan])
+        $row.StartDateTime.Offset | Should -Be ([TimeSpan]::Zero)
+        $row.Currency | Should -Not -BeNullOrEmpty
+    }
+
+    It 'builds a monthly cost-by-user report that matches the raw Graph rows' {
+        $month = [DateTimeOffset]::new($Now.Year, $Now.Month, 1, 0, 0, 0, [TimeSpan]::Zero).AddMonths(-1)
+        $next = $month.AddMonths(1)
+
+        $report = Get-CallRecordPstnCall -StartDateTime $month -EndDateTime $next |
+            Group-Object UserPrincipalName |
+            ForEach-Object {
+                [pscustomobject]@{
+                    User    = $_.Name
+                    Calls   = $_.Count
+                    Minutes = ($_.Group | Measure-Object { $_.Duration.TotalMinutes } -Sum).Sum
+                    Charge  = [decimal](($_.Group | Measure-Object Charge -Sum).Sum + ($_.Group | Measure-Object ConnectionCharge -Sum).Sum)
+                }
+            } | Sort-Object Charge -Descending
+
+        # Independent truth: the raw rows of the month (toDateTime is inclusive for getPstnCalls, so rows exactly at
+        # the month's end are dropped by id against the half-open ground truth).
+        $ids = [Collections.Generic.HashSet[string]]::new([string[]](Get-LogTruth -Table 'pstnCalls' -From $month -To $next).ids)
+        $raw = Get-RawPstnRows -From $month -To $next | Where-Object { $ids.Contains($_.id) }
+        $expected = $raw | Group-Object userPrincipalName | ForEach-Object {
+            [pscustomobject]@{
+                User   = $_.Name
+                Calls  = $_.Count
+                Charge = [decimal](($_.Group | ForEach-Object { [decimal]$_.charge + [decimal]$_.connectionCharge } | Measure-Object -Sum).Sum)
+            }
+        }
+
+        $report.Count | Should -Be $expected.Count
+        ($report | Measure-Object Calls -Sum).Sum | Should -Be $ids.Count
+        foreach ($e in $expected) {
+            $line = $report | Where-Object User -EQ $e.User
+            $line.Calls | Should -Be $e.Calls -Because $e.User
+            $line.Charge | Should -Be $e.Charge -Because $e.User
+        }
+        $report[0].Charge | Should -BeGreaterOrEqual $report[-1].Charge
+
+        $csv = Join-Path ([IO.Path]::GetTempPath()) "pstn-cost-$Port.csv"
+        try {
+            $report | Export-Csv -Path $csv -NoTypeInformation
+            (Import-Csv $csv).Count | Should -Be $report.Count
+        }
+        finally { Remove-Item $csv -ErrorAction SilentlyContinue }
+    }
+
+    It '-First 10 sends one request' {
+        (Get-CallRecordPstnCall -StartDateTime $Now.AddDays(-200) -First 10).Count | Should -Be 10
+        @(Get-LogRequests 'getPstnCalls').Count | Should -Be 1
+    }
+
+    It 'filters by user principal name with wildcards' {
+        $upn = (Get-CallRecordPstnCall -StartDateTime $Now.AddDays(-20) -First 1).UserPrincipalName
+        $rows = Get-CallRecordPstnCall -StartDateTime $Now.AddDays(-20) -UserPrincipalName ($upn.Split('@')[0] + '@*')
+        $rows | Should -Not -BeNullOrEmpty
+        $rows | ForEach-Object { $_.UserPrincipalName | Should -Be $upn }
+    }
+
+    It 'is quiet with $ProgressPreference = SilentlyContinue and the aliases work' {
+        $ProgressPreference = 'SilentlyContinue'
+        $rows = Get-CallRecordPstnCall -FromDateTime $Now.AddDays(-10) -ToDateTime $Now.AddDays(-9)
+        @($rows.Id) | Should -Be @((Get-LogTruth -Table 'pstnCalls' -From $Now.AddDays(-10) -To $Now.AddDays(-9)).ids)
+    }
+}
+
+Describe 'Get-CallRecordDirectRoutingCall' {
+    It 'returns every row of a 200-day range exactly once and maps failures' {
+        $from = $Now.AddDays(-200); $to = $Now
+        $truth = Get-LogTruth -Table 'directRoutingCalls' -From $from -To $to
+        $rows = Get-CallRecordDirectRoutingCall -StartDateTime $from -EndDateTime $to -ThrottleLimit 3
+        @($rows.Id) | Should -Be @($truth.ids)
+        $rows | Where-Object SuccessfulCall | ForEach-Object { $_.FailureDateTime | Should -BeNullOrEmpty }
+        ($rows | Where-Object { -not $_.SuccessfulCall } | Select-Object -First 1).FailureDateTime | Should -Not -BeNullOrEmpty
+        $rows | Group-Object TrunkFullyQualifiedDomainName | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'Beta logs' {
+    BeforeEach { Clear-Requests }
+
+    It 'are sent to /beta on a v1.0 connection and come back complete' {
+        (Get-CallRecordConnection).ApiVersion | Should -Be 'v1.0'
+        $from = $Now.AddDays(-120); $to = $Now
+        @((Get-CallRecordSmsLog -StartDateTime $from -EndDateTime $to).Id) | Should -Be @((Get-LogTruth -Table 'smsLogs' -From $from -To $to).ids)
+        (Get-CallRecordPstnBlockedUserLog -StartDateTime $from -EndDateTime $to).Count | Should -Be (Get-LogTruth -Table 'pstnBlockedUsers' -From $from -To $to).count
+        $dialout = Get-CallRecordPstnDialoutReport -StartDateTime $from -EndDateTime $to
+        $dialout.Count | Should -Be (Get-LogTruth -Table 'pstnOnlineMeetingDialoutReport' -From $from -To $to).count
+        $dialout | ForEach-Object { ($_.ReportEndDateTime - $_.ReportStartDateTime).TotalDays | Should -BeLessOrEqual 90 }
+        foreach ($route in 'getSmsLog', 'getPstnBlockedUsersLog', 'getPstnOnlineMeetingDialoutReport') {
+            $requests = @(Get-LogRequests $route)
+            $requests.Count | Should -BeGreaterThan 0
+            $requests | ForEach-Object { $_.path | Should -BeLike '/beta/*' }
+        }
+    }
+}

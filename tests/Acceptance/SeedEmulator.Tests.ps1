@@ -1,0 +1,139 @@
+#Requires -Version 7.2
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+<#
+    Seeding the Graph emulator with the write cmdlets, as a user's own Pester test would: create a call with a poor
+    audio stream, read it back, change and remove sessions, and see the refusals Graph gives.
+    Run through build.ps1 -Task Test, or: Invoke-Pester tests/Acceptance (after dotnet build -c Release).
+#>
+
+BeforeAll {
+    $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    $script:Manifest = Join-Path $Root 'out/CallRecords/CallRecords.psd1'
+    if (-not (Test-Path $Manifest)) { throw "Build first: dotnet build -c Release (missing $Manifest)" }
+
+    # A free loopback port: bind port 0, read it, release it.
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $script:Port = $listener.LocalEndpoint.Port
+    $listener.Stop()
+    $script:Endpoint = "http://127.0.0.1:$Port"
+
+    # A small generated data set: the tests care only about what they seed themselves.
+    $emulatorArgs = @('run', '--project', (Join-Path $Root 'tests/GraphEmulator'), '-c', 'Release', '--',
+        '--urls', $Endpoint, '--throttle', 'off', '--seed', '5', '--records', '5')
+    $script:Emulator = Start-Process -FilePath 'dotnet' -ArgumentList $emulatorArgs -PassThru -NoNewWindow `
+        -RedirectStandardOutput (Join-Path ([IO.Path]::GetTempPath()) "emulator-$Port.out") `
+        -RedirectStandardError (Join-Path ([IO.Path]::GetTempPath()) "emulator-$Port.err")
+
+    $deadline = [DateTime]::UtcNow.AddMinutes(3)
+    while ($true) {
+        try { $null = Invoke-RestMethod "$Endpoint/_emulator/counters" -TimeoutSec 2; break }
+        catch {
+            if ($Emulator.HasExited) { throw "The emulator exited with code $($Emulator.ExitCode)." }
+            if ([DateTime]::UtcNow -gt $deadline) { throw "The emulator did not start on $Endpoint." }
+            Start-Sleep -Milliseconds 500
+        }
+    }
+
+    function script:Get-WriteRequests {
+        (Invoke-RestMethod "$Endpoint/_emulator/requests").value |
+            Where-Object route -In 'createCallRecord', 'createSession', 'updateSession', 'deleteSession', 'createSegment'
+    }
+    function script:Clear-Requests { Invoke-RestMethod -Method Delete "$Endpoint/_emulator/requests" | Out-Null }
+    function script:Set-ReadOnly([bool] $On) {
+        Invoke-RestMethod -Method Put "$Endpoint/_emulator/readonly" -Body (@{ readOnly = $On } | ConvertTo-Json) -ContentType 'application/json' | Out-Null
+    }
+
+    Import-Module $Manifest -Force
+    $token = (Invoke-RestMethod -Method Post "$Endpoint/_emulator/tokens" -Body '{}' -ContentType 'application/json').access_token
+    Connect-CallRecordGraph -AccessToken ($token | ConvertTo-SecureString -AsPlainText -Force) -GraphEndpoint $Endpoint
+
+    # The seed every test below starts from: a peer-to-peer audio call with one segment whose outgoing stream is
+    # poor by the Call Quality Dashboard's jitter threshold (> 30 ms) and whose incoming stream is good.
+    $script:Start = [DateTimeOffset]::UtcNow.AddHours(-1)
+    $script:Record = New-CallRecord -Type peerToPeer -Modalities audio -StartDateTime $Start -EndDateTime $Start.AddMinutes(5) `
+        -Organizer 'user-a' -Participants 'user-a', 'user-b'
+    $script:Session = Add-CallRecordSession -CallRecordId $Record.Id -Caller 'user-a' -Callee 'user-b' -Modalities audio `
+        -StartDateTime $Start -EndDateTime $Start.AddMinutes(5) -PassThru
+    $script:Segment = $Session | Add-CallRecordSegment -StartDateTime $Start -EndDateTime $Start.AddMinutes(5) -PassThru -Media @{
+        label   = 'main-audio'
+        streams = @(
+            @{ streamId = '1'; streamDirection = 'callerToCallee'; averageJitter = [timespan]::FromMilliseconds(45); averagePacketLossRate = 0.01 }
+            @{ streamId = '2'; streamDirection = 'calleeToCaller'; averageJitter = [timespan]::FromMilliseconds(12); averagePacketLossRate = 0.0 }
+        )
+    }
+}
+
+AfterAll {
+    Set-ReadOnly $false
+    Disconnect-CallRecordGraph
+    Remove-Module CallRecords -ErrorAction SilentlyContinue
+    if ($script:Emulator -and -not $script:Emulator.HasExited) { Stop-Process -Id $script:Emulator.Id }
+}
+
+Describe 'Seeding a call' {
+    It 'returns the created record, session and segment' {
+        $Record | Should -BeOfType ([CallRecords.Models.CallRecord])
+        $Record.Type | Should -Be 'peerToPeer'
+        $Session.CallRecordId | Should -Be $Record.Id
+        $Segment.SessionId | Should -Be $Session.Id
+    }
+
+    It 'reads back through Get-CallRecord with its streams intact' {
+        $read = Get-CallRecord -Id $Record.Id -ExpandSession
+        $read.OrganizerId | Should -Be 'user-a'
+        $read.Sessions.Id | Should -Be $Session.Id
+        $streams = $read.Sessions[0].Segments[0].Media[0].Streams
+        $streams.AverageJitter | Should -Be @([timespan]::FromMilliseconds(45), [timespan]::FromMilliseconds(12))
+        @($streams | Where-Object { $_.AverageJitter -gt [timespan]::FromMilliseconds(30) }).Count | Should -Be 1
+    }
+
+    It 'changes only the properties given' {
+        $changed = Set-CallRecordSession -CallRecordId $Record.Id -Id $Session.Id -EndDateTime $Start.AddMinutes(2) -PassThru
+        $changed.EndDateTime | Should -Be $Start.AddMinutes(2)
+        $changed.Caller.Identity.Id | Should -Be 'user-a'
+        $changed.Modalities | Should -Be @('audio')
+    }
+}
+
+Describe 'Removing sessions' {
+    It 'removes piped sessions without asking when -Confirm:$false' {
+        1..2 | ForEach-Object { Add-CallRecordSession -CallRecordId $Record.Id -Modalities audio -StartDateTime $Start -EndDateTime $Start.AddMinutes($_) }
+        Get-CallRecord -Id $Record.Id -ExpandSession | ForEach-Object Sessions | Remove-CallRecordSession -Confirm:$false
+        (Get-CallRecord -Id $Record.Id -ExpandSession).Sessions.Count | Should -Be 0
+    }
+
+    It 'reports a session that is gone as a non-terminating error' {
+        Remove-CallRecordSession -CallRecordId $Record.Id -Id $Session.Id -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'CallRecordSessionNotFound,CallRecords.Cmdlets.RemoveCallRecordSessionCommand'
+    }
+}
+
+Describe 'What Graph refuses' {
+    BeforeEach { Clear-Requests }
+
+    It '-WhatIf sends nothing' {
+        New-CallRecord -StartDateTime $Start -EndDateTime $Start.AddMinutes(1) -WhatIf
+        Add-CallRecordSession -CallRecordId $Record.Id -Modalities audio -WhatIf
+        Remove-CallRecordSession -CallRecordId $Record.Id -Id 'any' -WhatIf
+        Get-WriteRequests | Should -BeNullOrEmpty
+    }
+
+    It 'a bad body is a clear error with Graph''s code' {
+        New-CallRecord -Modalities hologram -StartDateTime $Start -EndDateTime $Start.AddMinutes(1) -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -Be 'CallRecordInvalidBody,CallRecords.Cmdlets.NewCallRecordCommand'
+        $errs[0].ErrorDetails.Message | Should -Match '400 BadRequest \(BadRequest\).*hologram'
+    }
+
+    It 'a service that refuses writes says so' {
+        Set-ReadOnly $true
+        $refused = $null
+        try { New-CallRecord -StartDateTime $Start -EndDateTime $Start.AddMinutes(1) -ErrorAction Stop }
+        catch { $refused = $_ }
+        finally { Set-ReadOnly $false }
+        $refused.FullyQualifiedErrorId | Should -Be 'GraphWriteNotSupported,CallRecords.Cmdlets.NewCallRecordCommand'
+        $refused.ErrorDetails.Message | Should -BeLike '*405*(MethodNotAllowed)*request-id:*Microsoft Graph does not support writing call records*'
+        (Get-WriteRequests).status | Should -Be 405
+    }
+}

@@ -1,0 +1,103 @@
+using CallRecords.Completers;
+using CallRecords.Models;
+using Xunit;
+
+namespace CallRecords.PS.Tests.Engine;
+
+/// <summary>Tab completion as an admin gets it: TabExpansion2 in the hosted engine with the module imported.</summary>
+[Collection(EngineCollection.Name)]
+public sealed class CompletionTests
+{
+    private readonly EngineFixture _f;
+
+    public CompletionTests(EngineFixture fixture)
+    {
+        _f = fixture;
+        _f.Connect();
+        _f.Reset();
+    }
+
+    private static string[] Texts(IEnumerable<System.Management.Automation.CompletionResult> results) =>
+        results.Select(r => r.CompletionText).ToArray();
+
+    [Fact]
+    public void ModalityOffersGraphsModalityMembersAndFiltersByPrefix()
+    {
+        using var ps = HostedShell.Create();
+        Assert.Equal(["audio", "video", "videoBasedScreenSharing", "data", "screenSharing"],
+            Texts(HostedShell.Complete(ps, "Get-CallRecord -Modality ")));
+        Assert.Equal(["video", "videoBasedScreenSharing"], Texts(HostedShell.Complete(ps, "Get-CallRecord -Modality vi")));
+        // The second element of an array argument completes too.
+        Assert.Equal(["screenSharing"], Texts(HostedShell.Complete(ps, "Get-CallRecord -Modality audio,scr")));
+    }
+
+    [Fact]
+    public void TypeOffersGraphsCallTypesWithoutTheSentinel()
+    {
+        using var ps = HostedShell.Create();
+        var all = HostedShell.Complete(ps, "Get-CallRecord -Type ");
+        Assert.Equal(["groupCall", "peerToPeer", "unknown"], Texts(all));
+        Assert.DoesNotContain("unknownFutureValue", Texts(all));
+        Assert.Equal(["peerToPeer"], Texts(HostedShell.Complete(ps, "Get-CallRecord -Type 'pe")));
+        Assert.All(all, r => Assert.False(string.IsNullOrWhiteSpace(r.ToolTip)));
+    }
+
+    [Fact]
+    public void PropertyOffersTheCallRecordPropertiesGraphSelects()
+    {
+        using var ps = HostedShell.Create();
+        var texts = Texts(HostedShell.Complete(ps, "Get-CallRecord -Property "));
+        Assert.Equal(["id", "version", "type", "modalities", "startDateTime", "endDateTime", "lastModifiedDateTime", "joinWebUrl"], texts);
+        Assert.Equal(["startDateTime"], Texts(HostedShell.Complete(ps, "Get-CallRecord -Id x -Property sta")));
+        Assert.Equal(["endDateTime"], Texts(HostedShell.Complete(ps, "Get-CallRecord -Property id,END")));
+    }
+
+    [Fact]
+    public void EveryOfferedPropertyIsOneGraphAcceptsInSelect()
+    {
+        var properties = CallRecordPropertyCompleter.Values.Select(v => v.Key).ToArray();
+        var run = _f.Run("Get-CallRecord -First 2 -Property $p", new Dictionary<string, object?> { ["p"] = properties });
+        Assert.Empty(run.Errors);
+        Assert.Equal(2, run.Objects<CallRecord>().Count);
+    }
+
+    [Fact]
+    public void EnvironmentCompleterOffersTheNationalClouds()
+    {
+        var completer = new EnvironmentCompleter();
+        Assert.Equal(["Global", "USGov", "USGovDoD", "China"],
+            Texts(completer.CompleteArgument("Connect-CallRecordGraph", "Environment", "", null!, new Dictionary<string, object>())));
+        Assert.Equal(["USGov", "USGovDoD"],
+            Texts(completer.CompleteArgument("Connect-CallRecordGraph", "Environment", "usg", null!, new Dictionary<string, object>())));
+        // Attached wherever Connect-CallRecordGraph declares -Environment (another change adds the parameter).
+        using var ps = HostedShell.Create();
+        ps.AddCommand("Get-Command").AddParameter("Name", "Connect-CallRecordGraph");
+        var command = (System.Management.Automation.CmdletInfo)ps.Invoke().Single().BaseObject;
+        if (command.Parameters.ContainsKey("Environment"))
+            Assert.Equal(["USGovDoD"], Texts(HostedShell.Complete(ps, "Connect-CallRecordGraph -Environment USGovD")));
+    }
+
+    [Fact]
+    public void IdOffersTheIdsThisSessionHasSeenMostRecentFirst()
+    {
+        CallRecordIdHistory.Shared.Clear();
+        using var ps = HostedShell.Create();
+        Assert.Empty(HostedShell.Complete(ps, "Get-CallRecord -Id "));
+
+        var listed = _f.Run("Get-CallRecord -First 3").Objects<CallRecord>().Select(r => r.Id).ToList();
+        Assert.Equal(3, listed.Count);
+        var offered = Texts(HostedShell.Complete(ps, "Get-CallRecord -Id "));
+        Assert.Equal(listed.AsEnumerable().Reverse(), offered.Take(3));
+
+        // A record fetched by id moves to the front; the alias -CallRecordId completes the same way.
+        _f.Run("Get-CallRecord -Id $id", new Dictionary<string, object?> { ["id"] = listed[0] });
+        Assert.Equal(listed[0], HostedShell.Complete(ps, "Get-CallRecord -CallRecordId ").First().CompletionText);
+
+        var one = listed[1];
+        var byPrefix = HostedShell.Complete(ps, "Get-CallRecord " + one[..6]);
+        Assert.Contains(one, Texts(byPrefix));
+        var tooltip = HostedShell.Complete(ps, "Get-CallRecord -Id " + one).Single().ToolTip;
+        Assert.Contains(one, tooltip);
+        Assert.Contains("Z", tooltip); // the record's start time in UTC
+    }
+}

@@ -1,0 +1,368 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using CallRecords.Models;
+using GraphEmulator;
+using GraphEmulator.Data;
+using Xunit;
+
+namespace CallRecords.PS.Tests.Engine;
+
+/// <summary>The PSTN-type log cmdlets against the emulator's log tables: ranges split into 90-day windows, exact
+/// edges, paging, faults, -First, beta routing and concurrency.</summary>
+[Collection(EngineCollection.Name)]
+public sealed class LogCmdletTests : IDisposable
+{
+    private readonly EngineFixture _f;
+
+    public LogCmdletTests(EngineFixture fixture)
+    {
+        _f = fixture;
+        _f.Connect();
+        _f.Reset();
+    }
+
+    public void Dispose()
+    {
+        _f.Host.Control.ClearFaults();
+        _f.Host.Control.LatencyMs = 0;
+    }
+
+    private static Dictionary<string, object?> Range(DateTimeOffset s, DateTimeOffset e) => new() { ["s"] = s, ["e"] = e };
+
+    /// <summary>Ground truth: the table's rows with a timestamp in [from, to), in order.</summary>
+    private static List<string> Expected(LogTable t, DateTimeOffset from, DateTimeOffset to) =>
+        Enumerable.Range(t.LowerBound(from), Math.Max(0, t.LowerBound(to) - t.LowerBound(from))).Select(t.Id).ToList();
+
+    private static IReadOnlyList<RequestLogEntry> Log(EmulatorHost host, string route) => host.Requests.Where(r => r.Route == route).ToList();
+
+    [Theory]
+    [InlineData("Get-CallRecordPstnCall")]
+    [InlineData("Get-CallRecordDirectRoutingCall")]
+    public void TwoHundredDaysReturnExactlyTheEmulatorsRowsOnceEachInTimeOrder(string cmdlet)
+    {
+        var pstn = cmdlet == "Get-CallRecordPstnCall";
+        var table = pstn ? _f.Host.Data.PstnCalls : _f.Host.Data.DirectRoutingCalls;
+        var route = pstn ? Routes.GetPstnCalls : Routes.GetDirectRoutingCalls;
+        var start = _f.Now.AddDays(-200);
+        var end = _f.Now;
+        var expected = Expected(table, start, end);
+        Assert.True(expected.Count > 2000, "the range must need several pages");
+
+        var run = _f.Run($"{cmdlet} -StartDateTime $s -EndDateTime $e", Range(start, end));
+
+        Assert.Empty(run.Errors);
+        var ids = pstn ? run.Objects<PstnCallLogRow>().Select(r => r.Id).ToList() : run.Objects<DirectRoutingLogRow>().Select(r => r.Id).ToList();
+        Assert.Equal(expected.Count, ids.Distinct().Count());
+        Assert.Equal(expected, ids);
+        var requests = EngineFixture.Requests(_f.Host, route, 6);
+        // Three windows (90 + 90 + 20 days), each paged by 1,000; never a refused range.
+        Assert.All(requests, r => Assert.Equal(200, r.Status));
+        Assert.DoesNotContain(requests, r => r.Status == 406);
+        Assert.Equal(3, requests.Count(r => !r.PathAndQuery.Contains("$skip=", StringComparison.Ordinal)));
+        Assert.Contains(requests, r => r.PathAndQuery.Contains("(from=", StringComparison.Ordinal)); // nextLinks followed as returned
+    }
+
+    /// <summary>Two rows exactly 90 days apart: the range starts on the first, so the window edge lies exactly on the
+    /// second; the range ends exactly on a third row (excluded, like every row at the end).</summary>
+    [Theory]
+    [InlineData("Get-CallRecordPstnCall")]
+    [InlineData("Get-CallRecordDirectRoutingCall")]
+    public void WindowEdgesAndRangeEndsOnExactRowTimestamps(string cmdlet)
+    {
+        var pstn = cmdlet == "Get-CallRecordPstnCall";
+        var table = pstn ? _f.Host.Data.PstnCalls : _f.Host.Data.DirectRoutingCalls;
+        var first = -1;
+        var edge = -1;
+        var byTicks = new Dictionary<long, int>();
+        for (var i = table.Count - 1; i >= 0; i--) byTicks[table.Timestamp(i).UtcTicks] = i; // first index per time
+        for (var i = 0; i < table.Count && first < 0; i++)
+        {
+            if (i > 0 && table.Timestamp(i - 1) == table.Timestamp(i)) continue;
+            if (byTicks.TryGetValue(table.Timestamp(i).AddDays(90).UtcTicks, out var j)) (first, edge) = (i, j);
+        }
+        Assert.True(first >= 0, "the data set must hold two rows exactly 90 days apart");
+        var start = table.Timestamp(first);
+        var boundary = table.Timestamp(edge);
+        var last = Enumerable.Range(edge + 1, table.Count - edge - 1).FirstOrDefault(k => table.Timestamp(k) > boundary.AddDays(1) && table.Timestamp(k) == table.Timestamp(k - 1));
+        if (last == 0) last = table.Count - 1;
+        var end = table.Timestamp(last);
+        var expected = Expected(table, start, end);
+        var atEdge = Enumerable.Range(edge, table.UpperBound(boundary) - edge).Select(table.Id).ToList();
+        var atEnd = Enumerable.Range(table.LowerBound(end), table.UpperBound(end) - table.LowerBound(end)).Select(table.Id).ToList();
+
+        var run = _f.Run($"{cmdlet} -FromDateTime $s -ToDateTime $e", Range(start, end));
+
+        Assert.Empty(run.Errors);
+        var ids = pstn ? run.Objects<PstnCallLogRow>().Select(r => r.Id).ToList() : run.Objects<DirectRoutingLogRow>().Select(r => r.Id).ToList();
+        Assert.Equal(expected, ids);
+        Assert.Equal(table.Id(first), ids[0]);
+        Assert.All(atEdge, id => Assert.Single(ids, id));
+        Assert.All(atEnd, id => Assert.DoesNotContain(id, ids));
+        var requests = EngineFixture.Requests(_f.Host, pstn ? Routes.GetPstnCalls : Routes.GetDirectRoutingCalls, 2);
+        Assert.DoesNotContain(requests, r => r.Status == 406);
+    }
+
+    [Fact]
+    public void EmptyWindowsBeforeTheDataAndAnEmptyRangeAreFine()
+    {
+        var table = _f.Host.Data.PstnCalls;
+        var start = _f.Now.AddDays(-400); // two whole windows before the first row (the log spans 180 days)
+        var end = _f.Now.AddDays(-100);
+        var expected = Expected(table, start, end);
+        Assert.True(expected.Count > 0);
+
+        var run = _f.Run("Get-CallRecordPstnCall -StartDateTime $s -EndDateTime $e", Range(start, end));
+
+        Assert.Empty(run.Errors);
+        Assert.Equal(expected, run.Objects<PstnCallLogRow>().Select(r => r.Id));
+        Assert.Equal(4, Log(_f.Host, Routes.GetPstnCalls).Count(r => !r.PathAndQuery.Contains("$skip", StringComparison.Ordinal)));
+
+        var empty = _f.Run("Get-CallRecordPstnCall -StartDateTime $s -EndDateTime $e", Range(_f.Now.AddDays(-900), _f.Now.AddDays(-800)));
+        Assert.Empty(empty.Errors);
+        Assert.Empty(empty.Output);
+    }
+
+    [Fact]
+    public void APageFailingEveryAttemptInTheMiddleOfAWindowIsAnErrorNotAShorterResult()
+    {
+        var table = _f.Host.Data.PstnCalls;
+        var start = _f.Now.AddDays(-200);
+        var end = _f.Now;
+        var firstWindow = Expected(table, start, start.AddDays(90));
+        Assert.InRange(firstWindow.Count, 1001, 2000); // two pages, so request 4 is page 2 of the second window
+        Assert.True(Expected(table, start.AddDays(90), start.AddDays(180)).Count > 2000);
+        _f.Host.Control.Faults = new FaultSettings
+        {
+            AtRequests = new Dictionary<long, FaultKind> { [4] = FaultKind.ConnectionReset, [5] = FaultKind.ConnectionReset, [6] = FaultKind.ConnectionReset },
+        };
+
+        var run = _f.Run("Get-CallRecordPstnCall -StartDateTime $s -EndDateTime $e -ThrottleLimit 1", Range(start, end));
+
+        var error = Assert.Single(run.Errors);
+        Assert.Equal("GraphUnreachable,CallRecords.Cmdlets.GetCallRecordPstnCallCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("after 3 attempts", error.ErrorDetails.Message, StringComparison.Ordinal);
+        var ids = run.Objects<PstnCallLogRow>().Select(r => r.Id).ToList();
+        Assert.Equal(Expected(table, start, end).Take(firstWindow.Count + 1000), ids);
+        Assert.Equal(6, EngineFixture.Count(_f.Host, Routes.GetPstnCalls));
+    }
+
+    [Fact]
+    public void AFaultSurvivingRetriesWhileWindowsRunConcurrentlyIsAnErrorAndTheOutputAGaplessPrefix()
+    {
+        var table = _f.Host.Data.DirectRoutingCalls;
+        var start = _f.Now.AddDays(-200);
+        var end = _f.Now;
+        var expected = Expected(table, start, end);
+        _f.Host.Control.Faults = new FaultSettings
+        {
+            AtRequests = Enumerable.Range(2, 60).ToDictionary(n => (long)n, _ => FaultKind.ConnectionReset),
+        };
+
+        var run = _f.Run("Get-CallRecordDirectRoutingCall -StartDateTime $s -EndDateTime $e -ThrottleLimit 3", Range(start, end));
+
+        Assert.NotEmpty(run.Errors);
+        var ids = run.Objects<DirectRoutingLogRow>().Select(r => r.Id).ToList();
+        Assert.True(ids.Count < expected.Count);
+        Assert.Equal(expected.Take(ids.Count), ids);
+    }
+
+    [Fact]
+    public void ThrottledRequestsAreRetriedAndTheResultIsComplete()
+    {
+        var table = _f.Host.Data.PstnCalls;
+        var start = _f.Now.AddDays(-200);
+        var end = _f.Now;
+        _f.Host.Control.Faults = new FaultSettings
+        {
+            AtRequests = new Dictionary<long, FaultKind> { [2] = FaultKind.TooManyRequests, [3] = FaultKind.TooManyRequests },
+            RetryAfterSeconds = 1,
+        };
+
+        var run = _f.Run("Get-CallRecordPstnCall -StartDateTime $s -EndDateTime $e -ThrottleLimit 3", Range(start, end));
+
+        Assert.Empty(run.Errors);
+        Assert.Equal(Expected(table, start, end), run.Objects<PstnCallLogRow>().Select(r => r.Id));
+        Assert.Equal(2, EngineFixture.Requests(_f.Host, Routes.GetPstnCalls, 8).Count(r => r.Status == 429));
+    }
+
+    [Fact]
+    public void FirstTenSendsOneRequest()
+    {
+        var table = _f.Host.Data.PstnCalls;
+        var start = _f.Now.AddDays(-200);
+        var end = _f.Now;
+
+        var run = _f.Run("Get-CallRecordPstnCall -StartDateTime $s -EndDateTime $e -First 10", Range(start, end));
+
+        Assert.Empty(run.Errors);
+        Assert.Equal(Expected(table, start, end).Take(10), run.Objects<PstnCallLogRow>().Select(r => r.Id));
+        Assert.Equal(1, EngineFixture.Count(_f.Host, Routes.GetPstnCalls));
+    }
+
+    [Fact]
+    public void IncludeTotalCountReportsTheRowsOfTheWholeRange()
+    {
+        var table = _f.Host.Data.SmsLogs;
+        var start = _f.Now.AddDays(-100);
+        var end = _f.Now.AddDays(-5);
+
+        var run = _f.Run("Get-CallRecordSmsLog -StartDateTime $s -EndDateTime $e -IncludeTotalCount -Skip 5", Range(start, end));
+
+        Assert.Empty(run.Errors);
+        var expected = Expected(table, start, end);
+        Assert.Equal(expected.Skip(5), run.Objects<SmsLogRow>().Select(r => r.Id));
+        Assert.Equal((ulong)expected.Count, Assert.IsType<ulong>(run.Output[^1].BaseObject));
+    }
+
+    [Fact]
+    public void SkipAndFirstAcrossAWindowEdgeReadWindowsInOrder()
+    {
+        var table = _f.Host.Data.DirectRoutingCalls;
+        var start = _f.Now.AddDays(-200);
+        var end = _f.Now;
+        var expected = Expected(table, start, end);
+        var firstWindow = Expected(table, start, start.AddDays(90)).Count;
+
+        var run = _f.Run("Get-CallRecordDirectRoutingCall -StartDateTime $s -EndDateTime $e -Skip $k -First 20",
+            new Dictionary<string, object?> { ["s"] = start, ["e"] = end, ["k"] = firstWindow - 10 });
+
+        Assert.Empty(run.Errors);
+        Assert.Equal(expected.Skip(firstWindow - 10).Take(20), run.Objects<DirectRoutingLogRow>().Select(r => r.Id));
+        // Window 1's pages, then only the first page of window 2.
+        Assert.Equal((firstWindow + 999) / 1000 + 1, EngineFixture.Count(_f.Host, Routes.GetDirectRoutingCalls));
+    }
+
+    [Fact]
+    public void ConcurrencyStaysWithinTheThrottleLimitAndOutputStaysInOrder()
+    {
+        var table = _f.Host.Data.PstnCalls;
+        var start = _f.Now.AddDays(-720); // 8 windows
+        var end = _f.Now;
+        _f.Host.Control.LatencyMs = 20;
+
+        var run = _f.Run("Get-CallRecordPstnCall -StartDateTime $s -EndDateTime $e -ThrottleLimit 2", Range(start, end));
+
+        Assert.Empty(run.Errors);
+        Assert.Equal(Expected(table, start, end), run.Objects<PstnCallLogRow>().Select(r => r.Id));
+        var gauge = _f.Host.Control.InFlightOf(Routes.GetPstnCalls);
+        Assert.InRange(gauge.Max, 1, 2);
+    }
+
+    [Fact]
+    public void BetaLogsGoToBetaOnAV1Connection()
+    {
+        var data = _f.Host.Data;
+        var start = _f.Now.AddDays(-200);
+        var end = _f.Now;
+
+        var sms = _f.Run("Get-CallRecordSmsLog -StartDateTime $s -EndDateTime $e", Range(start, end));
+        var blocked = _f.Run("Get-CallRecordPstnBlockedUserLog -StartDateTime $s -EndDateTime $e", Range(start, end));
+        var dialout = _f.Run("Get-CallRecordPstnDialoutReport -StartDateTime $s -EndDateTime $e", Range(start, end));
+
+        Assert.Empty(sms.Errors);
+        Assert.Empty(blocked.Errors);
+        Assert.Empty(dialout.Errors);
+        Assert.Equal(Expected(data.SmsLogs, start, end), sms.Objects<SmsLogRow>().Select(r => r.Id));
+        var blockedRows = blocked.Objects<PstnBlockedUsersLogRow>();
+        var expectedBlocked = Expected(data.PstnBlockedUsers, start, end);
+        Assert.Equal(expectedBlocked.Count, blockedRows.Count);
+        Assert.Equal(
+            Enumerable.Range(data.PstnBlockedUsers.LowerBound(start), expectedBlocked.Count).Select(i => data.PstnBlockedUsers.BuildRow(i)["remediationId"]!.GetValue<string>()),
+            blockedRows.Select(r => r.RemediationId));
+        var dialoutRows = dialout.Objects<PstnOnlineMeetingDialoutReport>();
+        var dialoutTable = data.PstnOnlineMeetingDialoutReport;
+        Assert.Equal(Expected(dialoutTable, start, end).Count, dialoutRows.Count);
+        Assert.All(dialoutRows, r => Assert.True(r.ReportEndDateTime - r.ReportStartDateTime <= TimeSpan.FromDays(90)));
+
+        foreach (var route in new[] { Routes.GetSmsLog, Routes.GetPstnBlockedUsersLog, Routes.GetPstnOnlineMeetingDialoutReport })
+        {
+            var requests = Log(_f.Host, route);
+            Assert.NotEmpty(requests);
+            Assert.All(requests, r => Assert.StartsWith("/beta/", r.PathAndQuery, StringComparison.Ordinal));
+            Assert.All(requests, r => Assert.Equal(200, r.Status));
+        }
+    }
+
+    [Fact]
+    public void RowsAreTypedAsGraphSendsThem()
+    {
+        var table = _f.Host.Data.DirectRoutingCalls;
+        var start = _f.Now.AddDays(-60);
+        var end = _f.Now.AddDays(-50);
+        var run = _f.Run("Get-CallRecordDirectRoutingCall -StartDateTime $s -EndDateTime $e", Range(start, end));
+        Assert.Empty(run.Errors);
+        var rows = run.Objects<DirectRoutingLogRow>();
+        Assert.Contains(rows, r => r.SuccessfulCall == true);
+        Assert.Contains(rows, r => r.SuccessfulCall == false);
+        foreach (var (row, i) in rows.Select((r, k) => (r, table.LowerBound(start) + k)))
+        {
+            var json = table.BuildRow(i);
+            Assert.Equal(json["id"]!.GetValue<string>(), row.Id);
+            Assert.Equal(TimeSpan.FromSeconds(json["duration"]!.GetValue<int>()), row.Duration);
+            Assert.Equal(table.Timestamp(i), row.StartDateTime);
+            if (row.SuccessfulCall == true) Assert.Null(row.FailureDateTime);
+            else Assert.Equal(DateTimeOffset.Parse(json["failureDateTime"]!.GetValue<string>()), row.FailureDateTime);
+        }
+
+        var pstn = _f.Run("Get-CallRecordPstnCall -StartDateTime $s -EndDateTime $e", Range(start, end)).Objects<PstnCallLogRow>();
+        var pstnTable = _f.Host.Data.PstnCalls;
+        foreach (var (row, i) in pstn.Select((r, k) => (r, pstnTable.LowerBound(start) + k)))
+        {
+            var json = pstnTable.BuildRow(i);
+            Assert.Equal(json["charge"]!.GetValue<decimal>(), row.Charge);
+            Assert.Equal(json["connectionCharge"]!.GetValue<decimal>(), row.ConnectionCharge);
+            Assert.Equal("USD", row.Currency);
+        }
+        Assert.Contains(pstn, r => r.Charge > 0);
+    }
+
+    [Fact]
+    public void UserPrincipalNameFiltersClientSideWithWildcards()
+    {
+        var table = _f.Host.Data.PstnCalls;
+        var start = _f.Now.AddDays(-100);
+        var end = _f.Now;
+        var upn = table.BuildRow(table.LowerBound(start))["userPrincipalName"]!.GetValue<string>();
+        var prefix = upn[..(upn.IndexOf('@') - 1)];
+        var expected = Enumerable.Range(table.LowerBound(start), table.LowerBound(end) - table.LowerBound(start))
+            .Where(i => table.BuildRow(i)["userPrincipalName"]!.GetValue<string>().StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            .Select(table.Id).ToList();
+
+        var run = _f.Run("Get-CallRecordPstnCall -StartDateTime $s -EndDateTime $e -UserPrincipalName $p",
+            new Dictionary<string, object?> { ["s"] = start, ["e"] = end, ["p"] = prefix.ToUpperInvariant() + "*" });
+
+        Assert.Empty(run.Errors);
+        Assert.Contains(upn, run.Objects<PstnCallLogRow>().Select(r => r.UserPrincipalName));
+        Assert.Equal(expected, run.Objects<PstnCallLogRow>().Select(r => r.Id));
+    }
+
+    [Fact]
+    public void ProgressPerWindowAndPageUnlessSilenced()
+    {
+        var script = "Connect-CallRecordGraph -AccessToken $t -GraphEndpoint $ep; Get-CallRecordPstnCall -StartDateTime $s -EndDateTime $e | Out-Null";
+        List<ProgressRecord> Progress(string preference)
+        {
+            var state = InitialSessionState.CreateDefault2();
+            state.ImportPSModule(new[] { EngineFixture.ModuleManifest });
+            using var ps = PowerShell.Create(state);
+            ps.Runspace.SessionStateProxy.SetVariable("ProgressPreference", Enum.Parse<ActionPreference>(preference));
+            ps.Runspace.SessionStateProxy.SetVariable("t", _f.Token());
+            ps.Runspace.SessionStateProxy.SetVariable("ep", _f.Host.BaseAddress);
+            ps.Runspace.SessionStateProxy.SetVariable("s", _f.Now.AddDays(-200));
+            ps.Runspace.SessionStateProxy.SetVariable("e", _f.Now);
+            ps.AddScript(script).Invoke();
+            Assert.Empty(ps.Streams.Error);
+            return ps.Streams.Progress.ToList();
+        }
+
+        var shown = Progress("Continue");
+        var pages = shown.Where(p => p.RecordType == ProgressRecordType.Processing).ToList();
+        var table = _f.Host.Data.PstnCalls;
+        var expectedPages = Enumerable.Range(0, 3)
+            .Sum(w => Math.Max(1, (table.UpperBound(_f.Now.AddDays(-200 + 90 * w + (w == 2 ? 20 : 90))) - table.LowerBound(_f.Now.AddDays(-200 + 90 * w)) + 999) / 1000));
+        Assert.Equal(expectedPages, pages.Count); // one per page of each of the three windows
+        Assert.Contains(pages, p => p.StatusDescription.StartsWith("Window 3 of 3", StringComparison.Ordinal));
+        Assert.Contains(shown, p => p.RecordType == ProgressRecordType.Completed);
+        Assert.Empty(Progress("SilentlyContinue"));
+    }
+}

@@ -1,0 +1,155 @@
+using System.Management.Automation;
+using CallRecords.Models;
+using GraphEmulator;
+using Xunit;
+
+namespace CallRecords.PS.Tests.Engine;
+
+/// <summary>Write-Progress over pages, and -Debug for retry decisions while -Verbose keeps one line per request.</summary>
+[Collection(EngineCollection.Name)]
+public sealed class ProgressAndDebugTests : IDisposable
+{
+    private readonly EngineFixture _f;
+
+    public ProgressAndDebugTests(EngineFixture fixture)
+    {
+        _f = fixture;
+        _f.Connect();
+        _f.Reset();
+    }
+
+    public void Dispose() => _f.Host.Control.ClearFaults();
+
+    private Dictionary<string, object?> Window(out List<string> expected)
+    {
+        var start = _f.Now.AddDays(-6);
+        var end = _f.Now.AddDays(-2);
+        expected = _f.Retained().Where(r => r.StartDateTime >= start && r.StartDateTime < end).Select(r => r.Id).ToList();
+        return new Dictionary<string, object?> { ["s"] = start, ["e"] = end };
+    }
+
+    private static List<ProgressRecord> Progress(PowerShell ps) => ps.Streams.Progress.ToList();
+
+    [Fact]
+    public void EachPageReportsRecordsPagesAndRateThenTheBarCompletes()
+    {
+        var vars = Window(out var expected);
+        Assert.True(expected.Count > 40, "the window must span several pages of 20");
+        using var ps = HostedShell.Create(vars);
+        ps.AddScript("$ProgressPreference = 'Continue'; Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 20");
+
+        var output = ps.Invoke();
+
+        Assert.Empty(ps.Streams.Error);
+        Assert.Equal(expected, output.Select(o => ((CallRecord)o.BaseObject).Id));
+        var progress = Progress(ps);
+        var pages = (expected.Count + 19) / 20;
+        var processing = progress.Where(p => p.RecordType == ProgressRecordType.Processing).ToList();
+        Assert.Equal(pages, processing.Count);
+        Assert.All(progress, p => Assert.Equal(progress[0].ActivityId, p.ActivityId));
+        Assert.StartsWith("20 records read in 1 page (", processing[0].StatusDescription);
+        Assert.StartsWith($"{expected.Count} records read in {pages} pages (", processing[^1].StatusDescription);
+        Assert.Contains("records/s)", processing[^1].StatusDescription);
+        var from = ((DateTimeOffset)vars["s"]!).ToString("yyyy-MM-dd HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var to = ((DateTimeOffset)vars["e"]!).ToString("yyyy-MM-dd HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"startDateTime {from} to {to}", processing[0].CurrentOperation);
+        Assert.Equal(ProgressRecordType.Completed, progress[^1].RecordType);
+    }
+
+    [Fact]
+    public void ClientSideFiltersShowHowManyRecordsWereKept()
+    {
+        var vars = Window(out _);
+        using var ps = HostedShell.Create(vars);
+        ps.AddScript("Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 50 -Type peerToPeer");
+
+        var kept = ps.Invoke().Count;
+
+        var last = Progress(ps).Last(p => p.RecordType == ProgressRecordType.Processing);
+        Assert.EndsWith($"; {kept} kept by the client-side filters", last.StatusDescription);
+    }
+
+    [Fact]
+    public void FirstEndsTheBarToo()
+    {
+        using var ps = HostedShell.Create();
+        ps.AddScript("Get-CallRecord -First 5 -PageSize 20");
+        Assert.Equal(5, ps.Invoke().Count);
+        var progress = Progress(ps);
+        Assert.Equal(2, progress.Count);
+        Assert.Equal(ProgressRecordType.Completed, progress[^1].RecordType);
+    }
+
+    [Theory]
+    [InlineData("$ProgressPreference = 'SilentlyContinue'; Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 20")]
+    [InlineData("Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 20 -ProgressAction SilentlyContinue")]
+    public void SilencedProgressWritesNoRecords(string script)
+    {
+        var vars = Window(out var expected);
+        using var ps = HostedShell.Create(vars);
+        ps.AddScript(script);
+
+        var output = ps.Invoke();
+
+        Assert.Empty(ps.Streams.Error);
+        Assert.Equal(expected.Count, output.Count);
+        Assert.Empty(ps.Streams.Progress);
+    }
+
+    [Fact]
+    public void PageRetriesGoToDebugNotVerbose()
+    {
+        var vars = Window(out var expected);
+        _f.Host.Control.Faults = new FaultSettings { AtRequests = new Dictionary<long, FaultKind> { [2] = FaultKind.TruncatedBody } };
+        using var ps = HostedShell.Create(vars);
+        ps.AddScript("Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 20 -Verbose -Debug");
+
+        var output = ps.Invoke();
+
+        Assert.Empty(ps.Streams.Error);
+        Assert.Equal(expected.Count, output.Count);
+        var debug = ps.Streams.Debug.Select(d => d.Message).ToList();
+        var retry = Assert.Single(debug, d => d.StartsWith("Page retry: ", StringComparison.Ordinal));
+        Assert.Contains("retrying, attempt 2 of 3", retry);
+        var verbose = ps.Streams.Verbose.Select(v => v.Message).ToList();
+        Assert.DoesNotContain(verbose, v => v.Contains("retrying", StringComparison.Ordinal));
+        // One verbose line per HTTP attempt: every page plus the retried one.
+        var pages = (expected.Count + 19) / 20;
+        Assert.Equal(pages + 1, verbose.Count(v => v.StartsWith("GET ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void ThrottlingAndTheSdkRetryAreExplainedInDebug()
+    {
+        var vars = Window(out var expected);
+        _f.Host.Control.Faults = new FaultSettings
+        {
+            AtRequests = new Dictionary<long, FaultKind> { [1] = FaultKind.TooManyRequests },
+            RetryAfterSeconds = 0,
+        };
+        using var ps = HostedShell.Create(vars);
+        ps.AddScript("$DebugPreference = 'Continue'; Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 200");
+
+        var output = ps.Invoke();
+
+        Assert.Empty(ps.Streams.Error);
+        Assert.Equal(expected.Count, output.Count);
+        var debug = ps.Streams.Debug.Select(d => d.Message).ToList();
+        Assert.Single(debug, d => d.StartsWith("Graph answered 429 to GET ", StringComparison.Ordinal) && d.Contains("(Retry-After 0 s)"));
+        Assert.Single(debug, d => d.StartsWith("Graph SDK retry handler: retry 1 of GET ", StringComparison.Ordinal));
+        Assert.Equal(2, EngineFixture.Count(_f.Host, Routes.ListCallRecords));
+    }
+
+    [Fact]
+    public void WithoutDebugNothingReachesTheDebugStream()
+    {
+        var vars = Window(out _);
+        _f.Host.Control.Faults = new FaultSettings { AtRequests = new Dictionary<long, FaultKind> { [1] = FaultKind.TruncatedBody } };
+        using var ps = HostedShell.Create(vars);
+        ps.AddScript("Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 200");
+        ps.Invoke();
+        Assert.Empty(ps.Streams.Error);
+        Assert.Empty(ps.Streams.Debug);
+        Assert.Equal(2, EngineFixture.Count(_f.Host, Routes.ListCallRecords));
+    }
+}
