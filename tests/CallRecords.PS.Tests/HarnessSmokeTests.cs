@@ -26,8 +26,9 @@ public class HarnessSmokeTests
             new[]
             {
                 "Add-CallRecordSegment", "Add-CallRecordSession", "Connect-CallRecordGraph", "Disconnect-CallRecordGraph", "Get-CallRecord",
-                "Get-CallRecordConnection", "Get-CallRecordDirectRoutingCall", "Get-CallRecordPstnBlockedUserLog", "Get-CallRecordPstnCall",
-                "Get-CallRecordPstnDialoutReport", "Get-CallRecordSmsLog", "New-CallRecord", "Remove-CallRecordSession", "Set-CallRecordSession",
+                "Get-CallRecordConnection", "Get-CallRecordDirectRoutingCall", "Get-CallRecordParticipant", "Get-CallRecordPstnBlockedUserLog",
+                "Get-CallRecordPstnCall", "Get-CallRecordPstnDialoutReport", "Get-CallRecordSegment", "Get-CallRecordSession",
+                "Get-CallRecordSmsLog", "Get-CallRecordStream", "New-CallRecord", "Remove-CallRecordSession", "Set-CallRecordSession",
             },
             module.ExportedCmdlets.Keys.OrderBy(k => k, StringComparer.Ordinal));
     }

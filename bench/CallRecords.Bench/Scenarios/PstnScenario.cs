@@ -32,11 +32,12 @@ public static class PstnScenario
             double.IsPositiveInfinity(CeilingRowsPerSecond) ? "none" : CeilingRowsPerSecond.ToString("N0", CultureInfo.InvariantCulture) + " rows/s");
     }
 
-    /// <summary>The measurements as the bench runner's result (coordinator: adapt this one method to ScenarioResult).</summary>
-    public static async Task<ScenarioResult?> RunAsync(bool quick)
+    /// <summary>The measurements as the bench runner's result. Printed only: the PSTN section of docs/performance.md
+    /// is kept by hand.</summary>
+    public static async Task<ScenarioReport> RunAsync(BenchOptions options)
     {
-        var results = await MeasureAsync(quick).ConfigureAwait(false);
-        return new ScenarioResult("pstn-180-days", string.Join(Environment.NewLine, results.Select(r => r.ToString())));
+        var results = await MeasureAsync(options.Quick).ConfigureAwait(false);
+        return new ScenarioReport("pstn", string.Join(Environment.NewLine, results.Select(r => r.ToString())), Persist: false);
     }
 
     public static async Task<IReadOnlyList<Measurement>> MeasureAsync(bool quick, CancellationToken cancellationToken = default)
@@ -74,7 +75,7 @@ public static class PstnScenario
         var token = new SecureString();
         foreach (var c in host.MintToken()) token.AppendChar(c);
         token.MakeReadOnly();
-        var connection = CallRecordConnection.Create(new ConnectionSettings(host.BaseAddress), new AccessTokenCredentialProvider(token));
+        var connection = await CallRecordConnection.ConnectAsync(new ConnectionSettings(host.BaseAddress), new AccessTokenCredentialProvider(token), cancellationToken).ConfigureAwait(false);
         try
         {
             var gate = new AdaptiveRequestGate(concurrency, pacing);

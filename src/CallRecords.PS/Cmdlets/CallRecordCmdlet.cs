@@ -16,6 +16,7 @@ namespace CallRecords.Cmdlets;
 public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private readonly List<IDisposable> _owned = new();
 
     /// <summary>The connection to use instead of the default one (Connect-CallRecordGraph -PassThru).</summary>
     [Parameter]
@@ -42,9 +43,27 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
     /// </summary>
     internal void RunStream<T>(Func<CmdletOperation, CancellationToken, IAsyncEnumerable<IReadOnlyList<T>>> source, string? apiVersion = null)
     {
+        var stream = StartStream(source, apiVersion);
+        try
+        {
+            PumpStream(stream, Timeout.InfiniteTimeSpan);
+        }
+        finally
+        {
+            StopStream(stream);
+        }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="source"/> on the thread pool without waiting for it: for cmdlets whose producer
+    /// outlives one ProcessRecord (a fan-out fed by pipeline input). Drain it with <see cref="PumpStream"/> on the
+    /// pipeline thread and always end it with <see cref="StopStream"/>.
+    /// </summary>
+    internal ActiveStream StartStream<T>(Func<CmdletOperation, CancellationToken, IAsyncEnumerable<IReadOnlyList<T>>> source, string? apiVersion = null)
+    {
         var connection = ResolveConnection();
-        using var operation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        using var bridge = new PipelineBridge();
+        var operation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var bridge = new PipelineBridge();
         CmdletOperation context;
         try
         {
@@ -52,8 +71,10 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
         }
         catch (Exception ex)
         {
+            operation.Dispose();
+            bridge.Dispose();
             ThrowTerminatingError(ErrorMapper.ToErrorRecord(ex, connection));
-            return;
+            throw; // not reached: ThrowTerminatingError throws
         }
         var token = operation.Token;
         var producer = Task.Run(async () =>
@@ -69,38 +90,95 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
                 bridge.Complete(ex);
             }
         });
+        return new ActiveStream(bridge, operation, producer);
+    }
+
+    /// <summary>
+    /// Pipeline thread: writes what the stream has produced. Waits up to <paramref name="firstWait"/> for the first
+    /// entry (infinite: until the stream ends), then takes whatever else is ready without waiting. True once the
+    /// stream has ended; a failure of the source becomes a terminating error here.
+    /// </summary>
+    internal bool PumpStream(ActiveStream stream, TimeSpan firstWait)
+    {
+        if (stream.Ended) return true;
+        var untilEnd = firstWait == Timeout.InfiniteTimeSpan;
+        var wait = firstWait;
         try
         {
-            while (bridge.TryTake(token, out var entry))
+            while (true)
             {
+                var entry = stream.Bridge.TryTake(wait, stream.Token);
+                if (entry is null) return false;
+                if (ReferenceEquals(entry, PipelineBridge.Entry.End))
+                {
+                    stream.Ended = true;
+                    if (stream.Bridge.Fault is { } fault)
+                    {
+                        if (fault is OperationCanceledException && _stopping.IsCancellationRequested) throw new PipelineStoppedException();
+                        ThrowTerminatingError(ErrorMapper.ToErrorRecord(fault, null));
+                    }
+                    return true;
+                }
                 entry.Action?.Invoke(this);
-                if (entry.Batch is null) continue;
-                entry.Taken!.TrySetResult(true);
-                foreach (var item in entry.Batch) WriteObject(item);
-            }
-            if (bridge.Fault is { } fault)
-            {
-                if (fault is OperationCanceledException && _stopping.IsCancellationRequested) throw new PipelineStoppedException();
-                ThrowTerminatingError(ErrorMapper.ToErrorRecord(fault, null));
+                if (entry.Batch is not null)
+                {
+                    entry.Taken!.TrySetResult(true);
+                    foreach (var item in entry.Batch) WriteObject(item);
+                }
+                if (!untilEnd) wait = TimeSpan.Zero;
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
-        finally
+    }
+
+    /// <summary>Cancels what is still running and waits for the producer to observe it; safe to call twice.</summary>
+    internal static void StopStream(ActiveStream stream)
+    {
+        // Downstream may have stopped the pipeline (WriteObject threw), or we are done: either way nothing of
+        // this run may keep requesting. Wait for the producer to observe the cancellation.
+        if (stream.Stopped) return;
+        stream.Stopped = true;
+        stream.Operation.Cancel();
+        try { stream.Producer.Wait(TimeSpan.FromSeconds(10)); } catch (AggregateException) { }
+        stream.Operation.Dispose();
+        stream.Bridge.Dispose();
+    }
+
+    /// <summary>A producer started by <see cref="StartStream"/>.</summary>
+    internal sealed class ActiveStream
+    {
+        public ActiveStream(PipelineBridge bridge, CancellationTokenSource operation, Task producer)
         {
-            // Downstream may have stopped the pipeline (WriteObject threw), or we are done: either way nothing of
-            // this run may keep requesting. Wait for the producer to observe the cancellation.
-            operation.Cancel();
-            try { producer.Wait(TimeSpan.FromSeconds(10)); } catch (AggregateException) { }
+            Bridge = bridge;
+            Operation = operation;
+            Producer = producer;
+            Token = operation.Token;
         }
+
+        public PipelineBridge Bridge { get; }
+        public CancellationTokenSource Operation { get; }
+        public CancellationToken Token { get; }
+        public Task Producer { get; }
+        public bool Ended { get; set; }
+        public bool Stopped { get; set; }
     }
 
     protected override void StopProcessing() => _stopping.Cancel();
 
+    /// <summary>Disposed with the cmdlet (the engine disposes it even when the pipeline stops early).</summary>
+    internal T Own<T>(T resource) where T : IDisposable
+    {
+        _owned.Add(resource);
+        return resource;
+    }
+
     public void Dispose()
     {
+        foreach (var resource in _owned) resource.Dispose();
+        _owned.Clear();
         _stopping.Dispose();
         GC.SuppressFinalize(this);
     }

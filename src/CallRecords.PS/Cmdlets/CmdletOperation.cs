@@ -32,6 +32,19 @@ internal sealed class CmdletOperation : IRequestObserver
     /// <summary>The write operations (POST/PATCH/DELETE), reporting what they send for -Verbose.</summary>
     public CallRecordWriter Writer { get; }
 
+    /// <summary>The concurrency limiter of this run's fan-out, when it has one (see <see cref="UseLimiter"/>).</summary>
+    public AdaptiveConcurrencyLimiter? Limiter { get; private set; }
+
+    /// <summary>Creates the run's limiter; every HTTP attempt of the run then feeds it (429 shrinks, 2xx grows).</summary>
+    public AdaptiveConcurrencyLimiter UseLimiter(int throttleLimit)
+    {
+        var limiter = new AdaptiveConcurrencyLimiter(throttleLimit) { MaxStartsPerSecond = FanOut.GraphRequestsPerSecond };
+        limiter.Throttled += (allowance, pause) =>
+            WriteVerbose($"Graph is throttling: at most {allowance} concurrent request(s) from now on, new requests paused for {pause.TotalSeconds:0.#} s.");
+        Limiter = limiter;
+        return limiter;
+    }
+
     public void WriteVerbose(string text) => _bridge.Post(c => c.WriteVerbose(text));
     public void WriteDebug(string text) => _bridge.Post(c => c.WriteDebug(text));
     public void WriteWarning(string text) => _bridge.Post(c => c.WriteWarning(text));
@@ -43,6 +56,11 @@ internal sealed class CmdletOperation : IRequestObserver
 
     void IRequestObserver.OnRequest(RequestTrace trace)
     {
+        if (Limiter is { } limiter)
+        {
+            if (trace.Status == 429) limiter.OnThrottled(trace.RetryAfter);
+            else if (trace.Status is >= 200 and < 300) limiter.OnSuccess();
+        }
         WriteVerbose(trace.ToString());
         if (trace.RetryAttempt > 0)
             WriteDebug($"Graph SDK retry handler: retry {trace.RetryAttempt.ToString(CultureInfo.InvariantCulture)} of {trace.Method} {trace.Uri.AbsoluteUri}.");

@@ -68,7 +68,7 @@ internal static class ErrorMapper
                 return Record(g, "GraphPermissionDenied", ErrorCategory.PermissionDenied, target, g.Message, PermissionAdvice);
             case 404:
                 return Record(g, errorId ?? "GraphNotFound", ErrorCategory.ObjectNotFound, target,
-                    (target is string id ? $"Call record '{id}' was not found. " : "") + g.Message,
+                    (target is string id ? $"{(errorId == "SessionNotFound" ? "Session" : "Call record")} '{id}' was not found. " : "") + g.Message,
                     "Call records are kept for 30 days; check the id and its age.");
             case 429:
                 return Record(g, "GraphThrottled", ErrorCategory.LimitsExceeded, target, g.Message,

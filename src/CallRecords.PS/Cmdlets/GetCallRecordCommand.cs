@@ -83,13 +83,22 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     [ArgumentCompleter(typeof(CallRecordIdCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
 
-    /// <summary>Include sessions with their segments (every page of them).</summary>
+    /// <summary>Include sessions with their segments (every page of them). In the list: one GET per record, run
+    /// concurrently up to -ThrottleLimit.</summary>
     [Parameter(ParameterSetName = ByIdSet)]
+    [Parameter(ParameterSetName = ListSet)]
     public SwitchParameter ExpandSession { get; set; }
 
-    /// <summary>Include participants_v2 (every page of them).</summary>
+    /// <summary>Include participants_v2 (every page of them). In the list: one GET per record, run concurrently.</summary>
     [Parameter(ParameterSetName = ByIdSet)]
+    [Parameter(ParameterSetName = ListSet)]
     public SwitchParameter ExpandParticipant { get; set; }
+
+    /// <summary>List with -ExpandSession/-ExpandParticipant: records expanded at the same time (never more requests
+    /// in flight); fewer while Graph throttles.</summary>
+    [Parameter(ParameterSetName = ListSet)]
+    [ValidateRange(1, FanOut.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = FanOut.DefaultThrottleLimit;
 
     /// <summary>Properties to return ($select).</summary>
     [Parameter]
@@ -118,7 +127,41 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     {
         // What is written is remembered for -Id tab completion.
         if (ParameterSetName == ByIdSet) RunStream<CallRecord>((op, ct) => CallRecordIdHistory.Remember(_window!.Apply(ByIdAsync(op, ct), ct), ct));
-        else RunStream<CallRecord>((op, ct) => CallRecordIdHistory.Remember(_window!.Apply(ListAsync(op, ct), ct), ct));
+        else if (Expansion == RecordExpansion.None) RunStream<CallRecord>((op, ct) => CallRecordIdHistory.Remember(_window!.Apply(ListAsync(op, ct), ct), ct));
+        else RunStream<CallRecord>((op, ct) => CallRecordIdHistory.Remember(ExpandAsync(op, _window!.Apply(ListAsync(op, ct), ct), ct), ct));
+    }
+
+    private RecordExpansion Expansion =>
+        (ExpandSession ? RecordExpansion.Sessions : RecordExpansion.None) | (ExpandParticipant ? RecordExpansion.Participants : RecordExpansion.None);
+
+    /// <summary>The listed records (after -Skip/-First), each replaced by its expanded GET, concurrently and in
+    /// list order. The organizer is not read here: it would double the requests per record.</summary>
+    private async IAsyncEnumerable<IReadOnlyList<CallRecord>> ExpandAsync(CmdletOperation op, IAsyncEnumerable<IReadOnlyList<CallRecord>> listed,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        var expand = Expansion;
+        var limiter = op.UseLimiter(ThrottleLimit);
+        var expanded = OrderedFanOut.RunAsync(Flatten(listed, ct), async (record, t) =>
+        {
+            try
+            {
+                return await op.Records.GetAsync(record.Id, expand, Property, t, organizer: false).ConfigureAwait(false);
+            }
+            catch (GraphRequestException e) when (e.StatusCode == 404)
+            {
+                // Listed a moment ago, gone now (30-day retention passed mid-run): say so and go on.
+                op.WriteError(e, record.Id, "CallRecordNotFound");
+                return null;
+            }
+        }, limiter, FanOut.Options, ct);
+        await foreach (var record in expanded.ConfigureAwait(false))
+            if (record is not null) yield return new[] { record };
+    }
+
+    private static async IAsyncEnumerable<CallRecord> Flatten(IAsyncEnumerable<IReadOnlyList<CallRecord>> pages, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var page in pages.WithCancellation(ct).ConfigureAwait(false))
+            foreach (var record in page) yield return record;
     }
 
     /// <summary>The $filter clauses of the list, one filter per request (one per -ParticipantId).</summary>

@@ -54,6 +54,14 @@ internal sealed class PipelineBridge : IDisposable
         return !ReferenceEquals(entry, Entry.End);
     }
 
+    /// <summary>Pipeline thread: the next entry if one arrives within <paramref name="timeout"/> (infinite waits),
+    /// else null. <see cref="Entry.End"/> marks the end of the stream.</summary>
+    public Entry? TryTake(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!_available.Wait(timeout, cancellationToken)) return null;
+        lock (_gate) return _queue.Dequeue();
+    }
+
     private void Enqueue(Entry entry)
     {
         lock (_gate)

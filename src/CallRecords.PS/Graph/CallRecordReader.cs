@@ -49,7 +49,9 @@ internal sealed class CallRecordReader
     /// <summary>GET one record, expanded as asked, with its Organizer (organizer_v2). Graph expands one
     /// relationship per request: without other expansions the organizer rides along ($expand=organizer_v2);
     /// otherwise it (and participants, when sessions took the slot) is read with its own request.</summary>
-    public async Task<CallRecord> GetAsync(string id, RecordExpansion expand, IEnumerable<string>? select, CancellationToken cancellationToken)
+    /// <param name="organizer">False skips the organizer's extra request when sessions or participants are expanded
+    /// (the list expansions: one request per record).</param>
+    public async Task<CallRecord> GetAsync(string id, RecordExpansion expand, IEnumerable<string>? select, CancellationToken cancellationToken, bool organizer = true)
     {
         var sessions = (expand & RecordExpansion.Sessions) != 0;
         var participants = (expand & RecordExpansion.Participants) != 0;
@@ -88,7 +90,7 @@ internal sealed class CallRecordReader
             record.Participants = new ModelList<CallRecordParticipant>(all);
             record.ParticipantCount = all.Count;
         }
-        if (sessions || participants)
+        if ((sessions || participants) && organizer)
             record.Organizer ??= await GetOrganizerAsync(record.Id, cancellationToken).ConfigureAwait(false);
         return record;
     }
@@ -98,18 +100,37 @@ internal sealed class CallRecordReader
         SessionPagesAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions").WithExpand(expandSegments ? "segments" : null).WithMaxPageSize(pageSize),
             callRecordId, cancellationToken);
 
+    /// <summary>GET …/{id}/sessions/{sessionId}[?$expand=segments], with every segments nextLink followed.</summary>
+    public async Task<CallRecordSession> GetSessionAsync(string callRecordId, string sessionId, bool expandSegments, CancellationToken cancellationToken)
+    {
+        var query = GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions/" + GraphQuery.Segment(sessionId)).WithExpand(expandSegments ? "segments" : null);
+        var read = await _pages.GetAsync(query, e => new SessionWithLink(CallRecordMapper.MapSession(e, callRecordId), Link(e, "segments@odata.nextLink")), cancellationToken).ConfigureAwait(false);
+        var links = new Dictionary<CallRecordSession, Uri>();
+        if (read.SegmentsNext is { } next) links[read.Session] = next;
+        await CompleteSegmentsAsync(new[] { read.Session }, links, cancellationToken).ConfigureAwait(false);
+        return read.Session;
+    }
+
+    /// <summary>GET …/{id}/sessions/{sessionId}/segments, every page.</summary>
+    public IAsyncEnumerable<GraphPage<CallRecordSegment>> SegmentsAsync(string callRecordId, string sessionId, CancellationToken cancellationToken) =>
+        _pages.StreamAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions/" + GraphQuery.Segment(sessionId) + "/segments"),
+            e => CallRecordMapper.MapSegment(e, callRecordId, sessionId), cancellationToken);
+
     /// <summary>GET …/{id}/participants_v2, every page.</summary>
     public IAsyncEnumerable<GraphPage<CallRecordParticipant>> ParticipantsAsync(string callRecordId, CancellationToken cancellationToken) =>
         _pages.StreamAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/participants_v2"), e => CallRecordMapper.MapParticipant(e, callRecordId), cancellationToken);
 
     /// <summary>GET …/{id}/organizer_v2; null when the record has none (404 on the organizer itself).</summary>
-    public async Task<CallRecordIdentity?> GetOrganizerAsync(string callRecordId, CancellationToken cancellationToken)
+    public async Task<CallRecordIdentity?> GetOrganizerAsync(string callRecordId, CancellationToken cancellationToken) =>
+        (await GetOrganizerParticipantAsync(callRecordId, cancellationToken).ConfigureAwait(false))?.Identity;
+
+    /// <summary>organizer_v2 as a participant entry (its id and identity); null when the record has none.</summary>
+    public async Task<CallRecordParticipant?> GetOrganizerParticipantAsync(string callRecordId, CancellationToken cancellationToken)
     {
         try
         {
-            var organizer = await _pages.GetAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/organizer_v2"),
+            return await _pages.GetAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/organizer_v2"),
                 e => CallRecordMapper.MapParticipant(e, callRecordId), cancellationToken).ConfigureAwait(false);
-            return organizer.Identity;
         }
         catch (GraphRequestException e) when (e.StatusCode == 404)
         {

@@ -13,6 +13,8 @@ public sealed class CallRecordParticipant
     /// <summary>The identity's own id (user object id, phone number …).</summary>
     public string? IdentityId => Identity?.Id;
     public ValueList AdministrativeUnitIds { get; set; } = ValueList.Empty;
+    /// <summary>True for the call's organizer (organizer_v2), when Get-CallRecordParticipant looked it up.</summary>
+    public bool IsOrganizer { get; set; }
     public CallRecordIdentity? Identity { get; set; }
 
     public override string ToString() => Identity?.ToString() is { Length: > 0 } s ? s : Id ?? string.Empty;

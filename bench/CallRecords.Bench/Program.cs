@@ -1,0 +1,40 @@
+using CallRecords.Bench;
+using CallRecords.Bench.Scenarios;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+// Every scenario the runner knows; --scenario picks some, default all. Add new ones here.
+var scenarios = new Dictionary<string, Func<BenchOptions, Task<ScenarioReport>>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["expand"] = ExpandScenario.RunAsync,
+    ["pstn"] = PstnScenario.RunAsync,
+};
+
+var chosen = options.Scenarios.Count == 0 ? scenarios.Keys.ToList() : options.Scenarios;
+foreach (var name in chosen)
+{
+    if (!scenarios.TryGetValue(name, out var run))
+    {
+        Console.Error.WriteLine($"Unknown scenario '{name}'. Known: {string.Join(", ", scenarios.Keys)}.");
+        return 2;
+    }
+    Console.WriteLine($"== {name}{(options.Quick ? " (quick)" : "")}");
+    var report = await run(options);
+    Console.WriteLine(report.Markdown);
+    if (options.Write && !options.Quick && report.Persist)
+    {
+        var path = Path.Combine(EngineHost.RepoRoot, "docs/performance.md");
+        Report.Write(path, report);
+        Console.WriteLine($"Written to {path}.");
+    }
+}
+return 0;

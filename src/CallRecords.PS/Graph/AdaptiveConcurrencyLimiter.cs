@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace CallRecords.Graph;
+
+/// <summary>
+/// Bounds how many requests run at once: never more than <see cref="Limit"/> (the user's -ThrottleLimit), and fewer
+/// while Graph throttles. A 429 cuts the effective limit to <see cref="DecreaseFactor"/> of itself (once per
+/// throttling episode: the many 429s of one burst, and those of requests sent before the cut took effect, count as
+/// one) and pauses new starts until its Retry-After has passed; every <see cref="EffectiveLimit"/> successful
+/// requests without a 429 give one slot back, so the rate creeps back up to what Graph allows (AIMD, as TCP).
+/// Optionally it also paces starts to a known rate ceiling (<see cref="MaxStartsPerSecond"/>).
+/// Thread-safe; any number of callers may acquire concurrently.
+/// </summary>
+internal sealed class AdaptiveConcurrencyLimiter
+{
+    /// <summary>Used when a 429 carries no Retry-After.</summary>
+    public static readonly TimeSpan DefaultPause = TimeSpan.FromSeconds(1);
+
+    /// <summary>How far behind its schedule the pacer may catch up.</summary>
+    public static readonly TimeSpan PacingSlack = TimeSpan.FromMilliseconds(100);
+
+    private readonly object _gate = new();
+    private readonly Func<TimeSpan> _clock;
+    private readonly List<TaskCompletionSource<bool>> _waiters = new();
+    private int _effective;
+    private int _inFlight;
+    private int _peak;
+    private int _successes;
+    private int _sinceShrink = int.MaxValue;
+    private TimeSpan _nextStart;
+    private TimeSpan _interval;
+    private int _throttles;
+    private TimeSpan _resumeAt;
+
+    public AdaptiveConcurrencyLimiter(int limit) : this(limit, StopwatchClock()) { }
+
+    /// <param name="clock">Monotonic time, for tests.</param>
+    internal AdaptiveConcurrencyLimiter(int limit, Func<TimeSpan> clock)
+    {
+        if (limit < 1) throw new ArgumentOutOfRangeException(nameof(limit), "The limit must be at least 1.");
+        Limit = limit;
+        _effective = limit;
+        _clock = clock;
+    }
+
+    /// <summary>What a throttling episode leaves of the allowance (3/4: the Retry-After pause already slows the rate
+    /// down, so halving as well left the client well under the ceiling in the benchmark).</summary>
+    public double DecreaseFactor { get; set; } = 0.75;
+
+    /// <summary>Optional pacing: starts are spaced so no more than this many begin per second (a ceiling known in
+    /// advance, such as Graph's 1,500 requests / 20 s per app per tenant). Null: concurrency alone limits.
+    /// Pacing keeps a client under a known ceiling; the 429 backoff covers what it cannot know (other clients of
+    /// the same app, nested requests).</summary>
+    public double? MaxStartsPerSecond
+    {
+        get { lock (_gate) return _interval > TimeSpan.Zero ? 1 / _interval.TotalSeconds : null; }
+        set
+        {
+            if (value is <= 0) throw new ArgumentOutOfRangeException(nameof(value), "The rate must be positive.");
+            lock (_gate) _interval = value is { } v ? TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond / v)) : TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>The ceiling: in-flight never exceeds it.</summary>
+    public int Limit { get; }
+
+    /// <summary>The current allowance (1..Limit); lower after 429s.</summary>
+    public int EffectiveLimit { get { lock (_gate) return _effective; } }
+
+    public int InFlight { get { lock (_gate) return _inFlight; } }
+
+    /// <summary>The most requests that were ever in flight together.</summary>
+    public int PeakInFlight { get { lock (_gate) return _peak; } }
+
+    /// <summary>Throttling episodes (each one shrank the allowance).</summary>
+    public int ThrottleEpisodes { get { lock (_gate) return _throttles; } }
+
+    /// <summary>Raised (outside the lock) when a 429 shrinks the allowance: the new allowance and the pause.</summary>
+    public event Action<int, TimeSpan>? Throttled;
+
+    /// <summary>Waits for a slot (and for any Retry-After pause); dispose the lease when the work is done.</summary>
+    public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            TaskCompletionSource<bool>? wake = null;
+            TimeSpan pause;
+            lock (_gate)
+            {
+                var now = _clock();
+                pause = _resumeAt - now;
+                if (_nextStart - now > pause) pause = _nextStart - now;
+                if (pause <= TimeSpan.Zero && _inFlight < _effective)
+                {
+                    _inFlight++;
+                    // A start that comes late (timers fire late on a busy machine) may catch up on up to PacingSlack of
+                    // missed starts, so the average rate holds; an idle client gets no more credit than that.
+                    if (_interval > TimeSpan.Zero) _nextStart = (_nextStart > now - PacingSlack ? _nextStart : now - PacingSlack) + _interval;
+                    if (_inFlight > _peak) _peak = _inFlight;
+                    return new Lease(this);
+                }
+                if (pause <= TimeSpan.Zero)
+                {
+                    wake = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _waiters.Add(wake);
+                }
+            }
+            if (wake is null)
+            {
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            using (cancellationToken.Register(() => wake.TrySetCanceled()))
+            {
+                try
+                {
+                    await wake.Task.ConfigureAwait(false);
+                }
+                finally
+                {
+                    lock (_gate) _waiters.Remove(wake);
+                }
+            }
+        }
+    }
+
+    /// <summary>Graph answered 429: shrink the allowance (once per episode) and pause new starts.</summary>
+    public void OnThrottled(TimeSpan? retryAfter)
+    {
+        var wait = retryAfter is { } r && r > TimeSpan.Zero ? r : DefaultPause;
+        int effective;
+        lock (_gate)
+        {
+            var now = _clock();
+            // Same episode: inside the pause, or before a full allowance of requests has succeeded since the last
+            // shrink (the 429s of requests sent before the shrink took effect, e.g. the SDK's retries).
+            var inEpisode = now < _resumeAt || _sinceShrink < _effective;
+            if (now + wait > _resumeAt) _resumeAt = now + wait;
+            _successes = 0;
+            if (inEpisode) return;
+            _sinceShrink = 0;
+            _throttles++;
+            _effective = Math.Max(1, (int)(_effective * DecreaseFactor));
+            effective = _effective;
+        }
+        Throttled?.Invoke(effective, wait);
+    }
+
+    /// <summary>A request succeeded: after a full allowance of successes without a 429, allow one more.</summary>
+    public void OnSuccess()
+    {
+        lock (_gate)
+        {
+            if (_sinceShrink < int.MaxValue) _sinceShrink++;
+            if (_effective >= Limit) return;
+            if (++_successes < _effective) return;
+            _successes = 0;
+            _effective++;
+            WakeAll();
+        }
+    }
+
+    private void Release()
+    {
+        lock (_gate)
+        {
+            _inFlight--;
+            WakeAll();
+        }
+    }
+
+    // Called under the lock; each woken waiter re-checks, so waking all is simple and never loses a wake-up.
+    private void WakeAll()
+    {
+        foreach (var w in _waiters) w.TrySetResult(true);
+        _waiters.Clear();
+    }
+
+    private static Func<TimeSpan> StopwatchClock()
+    {
+        var watch = Stopwatch.StartNew();
+        return () => watch.Elapsed;
+    }
+
+    private sealed class Lease : IDisposable
+    {
+        private AdaptiveConcurrencyLimiter? _owner;
+
+        public Lease(AdaptiveConcurrencyLimiter owner) => _owner = owner;
+
+        public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Release();
+    }
+}
