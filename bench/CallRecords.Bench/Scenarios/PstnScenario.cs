@@ -14,7 +14,7 @@ namespace CallRecords.Bench.Scenarios;
 
 /// <summary>
 /// Issue #6: PSTN rows/s over 180 days at the PSTN-type throttle, against the emulator's ceiling. Runs the module's
-/// own read path (LogReader: 90-day windows, ordered concurrent fan-out, adaptive gate, page streamer, mapping)
+/// own read path (LogReader: 90-day windows, ordered concurrent fan-out, adaptive limiter, page streamer, mapping)
 /// without the PowerShell pipeline, three times: throttle off (what the client and the emulator manage on loopback),
 /// then throttled at the PSTN ceiling with the client's pacing at the same budget. The throttled ceiling is
 /// (requests per window × 1,000 rows) / window after an initial burst of one window's worth of requests.
@@ -78,11 +78,11 @@ public static class PstnScenario
         var connection = await CallRecordConnection.ConnectAsync(new ConnectionSettings(host.BaseAddress), new AccessTokenCredentialProvider(token), cancellationToken).ConfigureAwait(false);
         try
         {
-            var gate = new AdaptiveRequestGate(concurrency, pacing);
-            var reader = new LogReader(connection.Session.CreateStreamer(gate.Observe(null)));
+            var limiter = new AdaptiveConcurrencyLimiter(concurrency) { Rate = pacing };
+            var reader = new LogReader(connection.Session.CreateStreamer(limiter.Observe(null)));
             long count = 0;
             var watch = Stopwatch.StartNew();
-            await foreach (var page in reader.ReadAsync(LogFunctions.PstnCalls, now.AddDays(-180), now, concurrency, gate, cancellationToken).ConfigureAwait(false))
+            await foreach (var page in reader.ReadAsync(LogFunctions.PstnCalls, now.AddDays(-180), now, concurrency, limiter, cancellationToken).ConfigureAwait(false))
                 count += page.Items.Count;
             watch.Stop();
             var log = host.Requests.Where(r => r.Route == Routes.GetPstnCalls).ToList();

@@ -56,11 +56,7 @@ internal sealed class CmdletOperation : IRequestObserver
 
     void IRequestObserver.OnRequest(RequestTrace trace)
     {
-        if (Limiter is { } limiter)
-        {
-            if (trace.Status == 429) limiter.OnThrottled(trace.RetryAfter);
-            else if (trace.Status is >= 200 and < 300) limiter.OnSuccess();
-        }
+        Limiter?.OnResponse(trace);
         WriteVerbose(trace.ToString());
         if (trace.RetryAttempt > 0)
             WriteDebug($"Graph SDK retry handler: retry {trace.RetryAttempt.ToString(CultureInfo.InvariantCulture)} of {trace.Method} {trace.Uri.AbsoluteUri}.");

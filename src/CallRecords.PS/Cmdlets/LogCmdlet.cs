@@ -85,15 +85,17 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
     private async IAsyncEnumerable<IReadOnlyList<T>> ReadAsync(CmdletOperation op, [EnumeratorCancellation] CancellationToken ct)
     {
         var budget = Budgets.GetValue(op.Connection, _ => PstnBudget());
-        var gate = new AdaptiveRequestGate(EffectiveConcurrency, budget);
-        var pages = op.Connection.Session.CreateStreamer(gate.Observe(op));
+        // The run's limiter: every HTTP attempt the operation observes feeds it (429 shrinks, 2xx grows).
+        var limiter = op.UseLimiter(EffectiveConcurrency);
+        limiter.Rate = budget;
+        var pages = op.Connection.Session.CreateStreamer(op);
         pages.Retrying += op.WriteVerbose;
         var reader = new LogReader(pages);
         var activity = MyInvocation.MyCommand.Name;
         var windows = LogWindows.Split(_start, _end).Count;
         op.WriteVerbose($"{Function.Name}: {_start:u} – {_end:u} (end exclusive) in {windows} window(s) of at most 90 days, {EffectiveConcurrency} at a time.");
         long rows = 0;
-        await foreach (var page in reader.ReadAsync(Function, _start, _end, EffectiveConcurrency, gate, ct).ConfigureAwait(false))
+        await foreach (var page in reader.ReadAsync(Function, _start, _end, EffectiveConcurrency, limiter, ct).ConfigureAwait(false))
         {
             var kept = Filter(page.Items);
             rows += kept.Count;

@@ -12,7 +12,10 @@ namespace CallRecords.Graph;
 /// throttling episode: the many 429s of one burst, and those of requests sent before the cut took effect, count as
 /// one) and pauses new starts until its Retry-After has passed; every <see cref="EffectiveLimit"/> successful
 /// requests without a 429 give one slot back, so the rate creeps back up to what Graph allows (AIMD, as TCP).
-/// Optionally it also paces starts to a known rate ceiling (<see cref="MaxStartsPerSecond"/>).
+/// Optionally it also paces starts to a known rate ceiling (<see cref="MaxStartsPerSecond"/>) and/or spends a
+/// sliding-window budget shared with other runs (<see cref="Rate"/>). It learns of 429s and successes through
+/// <see cref="OnResponse"/> (fed by whoever sees every HTTP attempt, including the SDK's retries).
+/// The module's one limiter: the per-record expansions and the PSTN-type log windows both use it.
 /// Thread-safe; any number of callers may acquire concurrently.
 /// </summary>
 internal sealed class AdaptiveConcurrencyLimiter
@@ -65,6 +68,10 @@ internal sealed class AdaptiveConcurrencyLimiter
         }
     }
 
+    /// <summary>Optional budget shared by everything that spends the same Graph allowance (the PSTN-type logs: one
+    /// per connection); each lease also takes a turn of it.</summary>
+    public RequestRateWindow? Rate { get; set; }
+
     /// <summary>The ceiling: in-flight never exceeds it.</summary>
     public int Limit { get; }
 
@@ -82,8 +89,47 @@ internal sealed class AdaptiveConcurrencyLimiter
     /// <summary>Raised (outside the lock) when a 429 shrinks the allowance: the new allowance and the pause.</summary>
     public event Action<int, TimeSpan>? Throttled;
 
-    /// <summary>Waits for a slot (and for any Retry-After pause); dispose the lease when the work is done.</summary>
+    /// <summary>Waits for a slot (and for any Retry-After pause, and a turn of <see cref="Rate"/>); dispose the lease
+    /// when the work is done.</summary>
     public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
+    {
+        var lease = await AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
+        if (Rate is not { } rate) return lease;
+        try
+        {
+            await rate.WaitTurnAsync(cancellationToken).ConfigureAwait(false);
+            return lease;
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until no Retry-After pause holds new starts (without taking a slot).</summary>
+    public async Task WaitForResumeAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            TimeSpan pause;
+            lock (_gate) pause = _resumeAt - _clock();
+            if (pause <= TimeSpan.Zero) return;
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One HTTP attempt's outcome: 429 shrinks the allowance (honouring Retry-After), 2xx grows it.</summary>
+    public void OnResponse(RequestTrace trace)
+    {
+        if (trace.Status == 429) OnThrottled(trace.RetryAfter);
+        else if (trace.Status is >= 200 and < 300) OnSuccess();
+    }
+
+    /// <summary>An observer that feeds <see cref="OnResponse"/> and passes the trace on.</summary>
+    public IRequestObserver Observe(IRequestObserver? next) => new Observer(this, next);
+
+    private async Task<IDisposable> AcquireSlotAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -187,6 +233,24 @@ internal sealed class AdaptiveConcurrencyLimiter
         return () => watch.Elapsed;
     }
 
+    private sealed class Observer : IRequestObserver
+    {
+        private readonly AdaptiveConcurrencyLimiter _limiter;
+        private readonly IRequestObserver? _next;
+
+        public Observer(AdaptiveConcurrencyLimiter limiter, IRequestObserver? next)
+        {
+            _limiter = limiter;
+            _next = next;
+        }
+
+        public void OnRequest(RequestTrace trace)
+        {
+            _limiter.OnResponse(trace);
+            _next?.OnRequest(trace);
+        }
+    }
+
     private sealed class Lease : IDisposable
     {
         private AdaptiveConcurrencyLimiter? _owner;
@@ -194,5 +258,49 @@ internal sealed class AdaptiveConcurrencyLimiter
         public Lease(AdaptiveConcurrencyLimiter owner) => _owner = owner;
 
         public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Release();
+    }
+}
+
+/// <summary>
+/// A sliding-window request budget ("at most Limit requests in any Window"), shared by everything that spends the
+/// same Graph budget — for the PSTN-type logs, one per connection (200 requests / 60 s per app per tenant).
+/// </summary>
+internal sealed class RequestRateWindow
+{
+    private readonly object _gate = new();
+    private readonly Queue<long> _stamps = new();
+    private readonly long _windowTicks;
+
+    public RequestRateWindow(int limit, TimeSpan window)
+    {
+        if (limit < 1) throw new ArgumentOutOfRangeException(nameof(limit));
+        if (window <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(window));
+        Limit = limit;
+        Window = window;
+        _windowTicks = (long)(window.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    public int Limit { get; }
+    public TimeSpan Window { get; }
+
+    /// <summary>Waits until one more request fits in the window, and counts it.</summary>
+    public async Task WaitTurnAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            TimeSpan wait;
+            lock (_gate)
+            {
+                var now = Stopwatch.GetTimestamp();
+                while (_stamps.Count > 0 && now - _stamps.Peek() >= _windowTicks) _stamps.Dequeue();
+                if (_stamps.Count < Limit)
+                {
+                    _stamps.Enqueue(now);
+                    return;
+                }
+                wait = TimeSpan.FromSeconds((double)(_stamps.Peek() + _windowTicks - now) / Stopwatch.Frequency);
+            }
+            await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, cancellationToken).ConfigureAwait(false);
+        }
     }
 }

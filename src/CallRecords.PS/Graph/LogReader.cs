@@ -96,7 +96,7 @@ internal sealed class LogPage<T>
 /// <item>rows without a time of their own (the dial-out report) cannot be placed at an edge, so their windows are
 /// asked for disjointly instead: toDateTime = the window's end minus 100 ns;</item>
 /// <item>every window is paged with the one page streamer, following its nextLinks as returned; windows run
-/// concurrently through <see cref="OrderedConcurrency"/> and each request passes the <see cref="AdaptiveRequestGate"/>;
+/// concurrently through <see cref="OrderedFanOut"/> and each request takes a lease of the <see cref="AdaptiveConcurrencyLimiter"/>;
 /// pages come out in window order, so rows stay in time order.</item>
 /// </list>
 /// </summary>
@@ -127,17 +127,18 @@ internal sealed class LogReader
     }
 
     /// <param name="maxConcurrency">Windows read at the same time; 1 reads them one after the other, lazily.</param>
-    /// <param name="gate">Admits each page request (concurrency that adapts to 429s, pacing); null: no gate.</param>
+    /// <param name="limiter">Admits each page request (concurrency that adapts to 429s, rate budget); null: none.</param>
     public async IAsyncEnumerable<LogPage<T>> ReadAsync<T>(LogFunction<T> function, DateTimeOffset start, DateTimeOffset end,
-        int maxConcurrency, AdaptiveRequestGate? gate, [EnumeratorCancellation] CancellationToken cancellationToken = default) where T : class
+        int maxConcurrency, AdaptiveConcurrencyLimiter? limiter, [EnumeratorCancellation] CancellationToken cancellationToken = default) where T : class
     {
         var windows = LogWindows.Split(start, end);
         var last = windows[windows.Count - 1].End;
         var current = -1;
         HashSet<string>? previousEdge = null;
         var edge = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var (window, page) in OrderedConcurrency.StreamAsync(windows, maxConcurrency, BufferedPagesPerWindow,
-                           (w, ct) => WindowPagesAsync(function, w, gate, ct), cancellationToken).ConfigureAwait(false))
+        var options = new FanOutOptions { MaxInFlight = maxConcurrency, MaxBufferedPerItem = BufferedPagesPerWindow };
+        await foreach (var (window, page) in OrderedFanOut.StreamAsync(OrderedFanOut.Items(windows),
+                           (w, ct) => WindowPagesAsync(function, w, limiter, ct), options, cancellationToken).ConfigureAwait(false))
         {
             if (window.Index != current)
             {
@@ -165,7 +166,7 @@ internal sealed class LogReader
     }
 
     private async IAsyncEnumerable<(TimeWindow, GraphPage<T>)> WindowPagesAsync<T>(LogFunction<T> function, TimeWindow window,
-        AdaptiveRequestGate? gate, [EnumeratorCancellation] CancellationToken cancellationToken) where T : class
+        AdaptiveConcurrencyLimiter? limiter, [EnumeratorCancellation] CancellationToken cancellationToken) where T : class
     {
         var pages = _pages.StreamAsync(WindowQuery(function, window), e => function.Map(e, window), cancellationToken);
         var enumerator = pages.GetAsyncEnumerator(cancellationToken);
@@ -174,9 +175,9 @@ internal sealed class LogReader
             while (true)
             {
                 // One MoveNextAsync is one page request (with its retries); the last page has no nextLink, so the
-                // loop ends without asking the streamer (and the gate) once more.
+                // loop ends without asking the streamer (and the limiter) once more.
                 bool moved;
-                using (gate is null ? null : await gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+                using (limiter is null ? null : await limiter.AcquireAsync(cancellationToken).ConfigureAwait(false))
                     moved = await enumerator.MoveNextAsync().ConfigureAwait(false);
                 if (!moved) yield break;
                 var page = enumerator.Current;

@@ -1,9 +1,11 @@
+using System.Runtime.CompilerServices;
 using CallRecords.Graph;
 using Xunit;
 
 namespace CallRecords.PS.Tests.Unit;
 
-/// <summary>The ordered fan-out and its limiter, without HTTP: ordering, the in-flight bound, AIMD, failures.</summary>
+/// <summary>The ordered fan-out (one-result jobs and per-item streams) and its limiter, without HTTP: ordering, the in-flight
+/// bound, per-item buffering, AIMD, pacing and the rate window, failures, early stop.</summary>
 public class FanOutTests
 {
     private static async IAsyncEnumerable<int> Range(int count)
@@ -171,5 +173,209 @@ public class FanOutTests
         }
         Assert.Equal(0, limiter.InFlight);
         Assert.True(cancelled >= 1, "no running job saw the cancellation");
+    }
+
+    private sealed class Probe
+    {
+        private int _running;
+        public int Peak;
+        public readonly List<int> Started = new();
+        public readonly Dictionary<int, TaskCompletionSource> Release = new();
+
+        public Probe(int items)
+        {
+            for (var i = 0; i < items; i++) Release[i] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        public async IAsyncEnumerable<string> Produce(int item, [EnumeratorCancellation] CancellationToken ct)
+        {
+            lock (this)
+            {
+                Started.Add(item);
+                Peak = Math.Max(Peak, ++_running);
+            }
+            try
+            {
+                yield return $"{item}a";
+                await Release[item].Task.WaitAsync(ct);
+                yield return $"{item}b";
+            }
+            finally
+            {
+                lock (this) _running--;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ResultsComeInItemOrderWhateverOrderTheyFinishIn()
+    {
+        var probe = new Probe(5);
+        var items = Enumerable.Range(0, 5).ToList();
+        // Later items finish first.
+        for (var i = 4; i >= 1; i--) probe.Release[i].SetResult();
+        var stream = OrderedFanOut.StreamAsync(OrderedFanOut.Items(items), probe.Produce, Options(3, 4)).GetAsyncEnumerator();
+        var results = new List<string>();
+        Assert.True(await stream.MoveNextAsync());
+        results.Add(stream.Current);
+        probe.Release[0].SetResult();
+        while (await stream.MoveNextAsync()) results.Add(stream.Current);
+        await stream.DisposeAsync();
+
+        Assert.Equal(new[] { "0a", "0b", "1a", "1b", "2a", "2b", "3a", "3b", "4a", "4b" }, results);
+        Assert.True(probe.Peak <= 3, $"peak {probe.Peak} producers");
+    }
+
+    [Fact]
+    public async Task NoMoreThanMaxConcurrencyProducersRun()
+    {
+        var probe = new Probe(6);
+        var stream = OrderedFanOut.StreamAsync(OrderedFanOut.Items(Enumerable.Range(0, 6).ToList()), probe.Produce, Options(2, 4)).GetAsyncEnumerator();
+        Assert.True(await stream.MoveNextAsync()); // 0a: items 0 and 1 may run, never 2
+        lock (probe) Assert.DoesNotContain(2, probe.Started);
+        foreach (var r in probe.Release.Values) r.TrySetResult();
+        var count = 1;
+        while (await stream.MoveNextAsync()) count++;
+        await stream.DisposeAsync();
+        Assert.Equal(12, count);
+        Assert.True(probe.Peak <= 2, $"peak {probe.Peak} producers");
+    }
+
+    [Fact]
+    public async Task WithOneAtATimeNothingStartsBeforeTheConsumerGetsThere()
+    {
+        var probe = new Probe(3);
+        foreach (var r in probe.Release.Values) r.SetResult();
+        var stream = OrderedFanOut.StreamAsync(OrderedFanOut.Items(Enumerable.Range(0, 3).ToList()), probe.Produce, Options(1, 4)).GetAsyncEnumerator();
+        Assert.True(await stream.MoveNextAsync());
+        Assert.True(await stream.MoveNextAsync());
+        Assert.Equal("0b", stream.Current);
+        lock (probe) Assert.Equal(new[] { 0 }, probe.Started);
+        await stream.DisposeAsync();
+        lock (probe) Assert.Equal(new[] { 0 }, probe.Started);
+    }
+
+    [Fact]
+    public async Task AStreamFailureSurfacesAfterEverythingBeforeItAndIsNeverSwallowed()
+    {
+        static async IAsyncEnumerable<int> Produce(int item, [EnumeratorCancellation] CancellationToken ct)
+        {
+            await Task.Yield();
+            if (item == 2) throw new InvalidOperationException("window 2 failed");
+            yield return item * 10;
+            yield return item * 10 + 1;
+        }
+
+        var seen = new List<int>();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await foreach (var v in OrderedFanOut.StreamAsync(OrderedFanOut.Items(Enumerable.Range(0, 4).ToList()), Produce, Options(4, 1))) seen.Add(v);
+        });
+        Assert.Equal("window 2 failed", error.Message);
+        Assert.Equal(new[] { 0, 1, 10, 11 }, seen);
+    }
+
+    [Fact]
+    public async Task StoppingEarlyCancelsTheStreamProducersStillRunning()
+    {
+        var running = 0;
+        async IAsyncEnumerable<int> Produce(int item, [EnumeratorCancellation] CancellationToken ct)
+        {
+            try
+            {
+                Interlocked.Increment(ref running);
+                yield return item;
+                // Never ends unless cancelled: the enumeration below could not finish if it were not.
+                await Task.Delay(Timeout.Infinite, ct);
+                yield return -1;
+            }
+            finally { Interlocked.Decrement(ref running); }
+        }
+
+        await foreach (var v in OrderedFanOut.StreamAsync(OrderedFanOut.Items(Enumerable.Range(0, 3).ToList()), Produce, Options(3, 2)))
+        {
+            Assert.Equal(0, v);
+            break;
+        }
+        // Every producer that started has been stopped and disposed by the time the enumeration is.
+        Assert.Equal(0, Volatile.Read(ref running));
+    }
+
+    private static RequestTrace Trace(int status) => new("GET", new Uri("http://127.0.0.1/v1.0/communications/callRecords"), status, TimeSpan.Zero, null, null, null);
+
+    private static FanOutOptions Options(int maxInFlight, int maxBufferedPerItem) => new() { MaxInFlight = maxInFlight, MaxBufferedPerItem = maxBufferedPerItem };
+
+    [Fact]
+    public async Task TheLimiterAdmitsUpToTheLimitAndQueuesTheRest()
+    {
+        var limiter = new AdaptiveConcurrencyLimiter(2);
+        var a = await limiter.AcquireAsync(default);
+        var b = await limiter.AcquireAsync(default);
+        var c = limiter.AcquireAsync(default);
+        Assert.False(c.IsCompleted);
+        a.Dispose();
+        (await c.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+        b.Dispose();
+        Assert.Equal(2, limiter.PeakInFlight);
+        Assert.Equal(0, limiter.InFlight);
+    }
+
+    [Fact]
+    public async Task GrowingTheAllowanceAdmitsAWaiter()
+    {
+        var now = TimeSpan.Zero;
+        var limiter = new AdaptiveConcurrencyLimiter(4, () => now);
+        limiter.OnResponse(Trace(429));
+        Assert.Equal(3, limiter.EffectiveLimit);
+        now = TimeSpan.FromSeconds(2); // past the default pause
+        var held = new[] { await limiter.AcquireAsync(default), await limiter.AcquireAsync(default), await limiter.AcquireAsync(default) };
+        var fourth = limiter.AcquireAsync(default);
+        Assert.False(fourth.IsCompleted);
+        for (var i = 0; i < 3; i++) limiter.OnResponse(Trace(200));
+        Assert.Equal(4, limiter.EffectiveLimit);
+        (await fourth.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+        foreach (var lease in held) lease.Dispose();
+        Assert.Equal(4, limiter.PeakInFlight);
+    }
+
+    [Fact]
+    public async Task ACancelledWaiterGivesItsTurnAway()
+    {
+        var limiter = new AdaptiveConcurrencyLimiter(1);
+        var held = await limiter.AcquireAsync(default);
+        using var cts = new CancellationTokenSource();
+        var cancelled = limiter.AcquireAsync(cts.Token);
+        var next = limiter.AcquireAsync(default);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        held.Dispose();
+        (await next.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+        Assert.Equal(1, limiter.PeakInFlight);
+    }
+
+    [Fact]
+    public async Task TheRateWindowCountsAdmissions()
+    {
+        var rate = new RequestRateWindow(2, TimeSpan.FromHours(1));
+        await rate.WaitTurnAsync(default);
+        await rate.WaitTurnAsync(default);
+        using var cts = new CancellationTokenSource();
+        var third = rate.WaitTurnAsync(cts.Token);
+        Assert.False(third.IsCompleted); // the budget is spent for the hour
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => third);
+    }
+
+    [Fact]
+    public async Task ALeaseTakesATurnOfTheRateWindowAndGivesBackItsSlotWhenTheWaitIsCancelled()
+    {
+        var limiter = new AdaptiveConcurrencyLimiter(4) { Rate = new RequestRateWindow(1, TimeSpan.FromHours(1)) };
+        using var first = await limiter.AcquireAsync(default);
+        using var cts = new CancellationTokenSource();
+        var second = limiter.AcquireAsync(cts.Token);
+        Assert.False(second.IsCompleted); // a slot is free, the budget is not
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
+        Assert.Equal(1, limiter.InFlight);
     }
 }
