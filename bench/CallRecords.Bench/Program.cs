@@ -18,6 +18,7 @@ var scenarios = new Dictionary<string, Func<BenchOptions, Task<ScenarioReport>>>
     ["expand"] = ExpandScenario.RunAsync,
     ["pstn"] = PstnScenario.RunAsync,
     ["list"] = ListScenario.RunAsync,
+    ["parse"] = ParseScenario.RunAsync,
 };
 
 var chosen = options.Scenarios.Count == 0 ? scenarios.Keys.ToList() : options.Scenarios;
