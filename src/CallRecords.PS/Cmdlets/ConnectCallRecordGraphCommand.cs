@@ -111,6 +111,22 @@ public sealed class ConnectCallRecordGraphCommand : PSCmdlet, IDisposable
     [ValidateSet("v1.0", "beta")]
     public string ApiVersion { get; set; } = "v1.0";
 
+    /// <summary>Retries after the first attempt of a request (0–10): throttling (429/503/504, honouring Retry-After),
+    /// resets, timeouts and broken bodies. After the last one the command fails; it never returns a shorter result.</summary>
+    [Parameter]
+    [ValidateRange(0, ConnectionSettings.MaxRetryLimit)]
+    public int? MaxRetry { get; set; }
+
+    /// <summary>Per-attempt timeout: a TimeSpan or a number of seconds.</summary>
+    [Parameter]
+    [SecondsTransformation]
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Base delay of the exponential backoff (with jitter) when Graph sends no Retry-After: a TimeSpan or seconds.</summary>
+    [Parameter]
+    [SecondsTransformation]
+    public TimeSpan? RetryDelay { get; set; }
+
     /// <summary>Also write the connection to the pipeline, for -Connection.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -130,11 +146,14 @@ public sealed class ConnectCallRecordGraphCommand : PSCmdlet, IDisposable
         ConnectionSettings settings;
         try
         {
-            settings = new ConnectionSettings(GraphEndpoint, ApiVersion, environment: CloudEnvironment.Parse(Environment), authorityHost: AuthorityHost);
+            settings = new ConnectionSettings(GraphEndpoint, ApiVersion, environment: CloudEnvironment.Parse(Environment), authorityHost: AuthorityHost,
+                maxRetry: MaxRetry, requestTimeout: Timeout, retryDelay: RetryDelay);
         }
         catch (ArgumentException e)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "InvalidGraphEndpoint", ErrorCategory.InvalidArgument, GraphEndpoint ?? AuthorityHost) { ErrorDetails = new ErrorDetails(e.Message) });
+            var retrySetting = e.Message.StartsWith("-", StringComparison.Ordinal);
+            ThrowTerminatingError(new ErrorRecord(e, retrySetting ? "InvalidRetrySetting" : "InvalidGraphEndpoint", ErrorCategory.InvalidArgument,
+                retrySetting ? (object?)Timeout ?? RetryDelay : GraphEndpoint ?? AuthorityHost) { ErrorDetails = new ErrorDetails(e.Message) });
             return;
         }
 

@@ -54,7 +54,10 @@ internal static class ErrorMapper
         switch (g.StatusCode)
         {
             case 0:
-                return Record(g, "GraphUnreachable", ErrorCategory.ConnectionError, target, g.Message, "Check the network path to the Graph endpoint and run the command again.");
+                return Record(g, "GraphUnreachable", ErrorCategory.ConnectionError, target, g.Message,
+                    g.InnerException is { } inner && PageRetryPolicy.IsUnreachable(inner)
+                        ? "Check -GraphEndpoint (or -Environment) of Connect-CallRecordGraph, DNS and the proxy: the endpoint refused the connection or its name does not resolve."
+                        : "Check the network path to the Graph endpoint and run the command again.");
             case 400:
                 return Record(g, errorId ?? "GraphBadRequest", ErrorCategory.InvalidArgument, target, g.Message,
                     "Graph filters call records only on startDateTime (ge, gt, le, lt) and participants_v2/any(p:p/id eq '…'); check -Filter and -Property.");

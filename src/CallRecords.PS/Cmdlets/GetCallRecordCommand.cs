@@ -25,6 +25,18 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     private const int ProgressActivityId = 0x4352_0001;
     /// <summary>Graph keeps call records for 30 days.</summary>
     internal static readonly TimeSpan Retention = TimeSpan.FromDays(30);
+    /// <summary>Clock skew allowed before a -StartDateTime counts as in the future.</summary>
+    internal static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(5);
+
+    /// <summary>A range that starts in the future can hold no record; said plainly instead of returning nothing.</summary>
+    internal static ErrorRecord StartInFuture(DateTimeOffset start) =>
+        new(new ArgumentException("StartDateTime is in the future."), "StartDateTimeInFuture", ErrorCategory.InvalidArgument, start)
+        {
+            ErrorDetails = new ErrorDetails($"-StartDateTime ({start.ToUniversalTime():u}) is in the future (now {DateTimeOffset.UtcNow:u}); no call can have started yet. Give a past time, such as (Get-Date).AddDays(-1)."),
+        };
+
+    /// <summary>Characters no Graph id contains; such an id is refused before it reaches a URL.</summary>
+    private static readonly char[] IdForbidden = { '/', '\\', '?', '#', '%', '\'', '"', '&', '+', '*', ':', '<', '>' };
 
     private PagingWindow? _window;
 
@@ -104,6 +116,8 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
                 ErrorDetails = new ErrorDetails($"-EndDateTime ({end.ToUniversalTime():u}) must be later than -StartDateTime ({start.ToUniversalTime():u}).")
             });
         }
+        if (StartDateTime is { } future && future > DateTimeOffset.UtcNow + FutureTolerance)
+            ThrowTerminatingError(StartInFuture(future));
         if (StartDateTime is { } s && s < DateTimeOffset.UtcNow - Retention)
             WriteWarning($"-StartDateTime {s.ToUniversalTime():u} is more than 30 days ago; Graph keeps call records for 30 days, so older records are not returned.");
         _window = new PagingWindow(PagingParameters.Skip, PagingParameters.First);
@@ -231,6 +245,14 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
             if (string.IsNullOrEmpty(id))
             {
                 op.WriteError(new ErrorRecord(new ArgumentException("A call record id is empty."), "CallRecordIdEmpty", ErrorCategory.InvalidArgument, raw));
+                continue;
+            }
+            if (id!.IndexOfAny(IdForbidden) >= 0 || id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                op.WriteError(new ErrorRecord(new ArgumentException("A call record id is malformed."), "CallRecordIdMalformed", ErrorCategory.InvalidArgument, raw)
+                {
+                    ErrorDetails = new ErrorDetails($"'{id}' is not a call record id: ids are GUIDs such as 2f1a5e3c-8a9b-4c7d-9e0f-1a2b3c4d5e6f, without spaces, quotes or URL characters.") { RecommendedAction = "Pass the Id property of a call record (Get-CallRecord lists them)." },
+                });
                 continue;
             }
             var record = await GetOneAsync(op, id!, expand, ct).ConfigureAwait(false);

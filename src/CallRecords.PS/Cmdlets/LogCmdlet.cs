@@ -70,6 +70,8 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
                 ErrorDetails = new ErrorDetails($"-EndDateTime ({_end:u}) must be later than -StartDateTime ({_start:u}).")
             });
         }
+        if (StartDateTime is { } future && future > DateTimeOffset.UtcNow + GetCallRecordCommand.FutureTolerance)
+            ThrowTerminatingError(GetCallRecordCommand.StartInFuture(future));
         _users = UserPrincipalName?.Select(u => new WildcardPattern(u, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
         _progress = !(GetVariableValue("ProgressPreference") is ActionPreference p && p == ActionPreference.SilentlyContinue);
         _window = new PagingWindow(PagingParameters.Skip, PagingParameters.First);

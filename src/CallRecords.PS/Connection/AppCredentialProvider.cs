@@ -59,6 +59,13 @@ internal sealed class AppCredentialProvider : ICredentialProvider
             throw new CallRecordsException("CertificateHasNoPrivateKey", ErrorCategory.InvalidArgument,
                 $"The certificate {certificate.Thumbprint} ({certificate.Subject}) has no private key, so it cannot sign the token request.",
                 "Use the certificate with its private key (a PFX, a PEM with the key, or a store certificate whose key is present); only its public part is uploaded to the app registration.");
+        // Entra refuses an assertion signed by a certificate outside its validity period; saying so here is clearer
+        // than the AADSTS answer and costs no token request.
+        var now = DateTime.Now;
+        if (certificate.NotAfter < now || certificate.NotBefore > now)
+            throw new CallRecordsException("CertificateExpired", ErrorCategory.InvalidArgument,
+                $"The certificate {certificate.Thumbprint} ({certificate.Subject}) is valid from {certificate.NotBefore:u} to {certificate.NotAfter:u}, which does not include now.",
+                "Create or renew the certificate, upload its public part to the app registration (Certificates & secrets), and connect with the new one.");
         return new AppCredentialProvider(authKind, tenantId, clientId, s =>
             new ClientCertificateCredential(tenantId, clientId, certificate, Options(new ClientCertificateCredentialOptions(), s)))
         { Detail = $"certificate {certificate.Thumbprint} ({certificate.Subject})" };

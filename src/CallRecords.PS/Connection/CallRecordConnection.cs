@@ -35,6 +35,10 @@ public sealed class CallRecordConnection
     /// <summary>The Entra authority tokens come from (not used by -AccessToken connections).</summary>
     public Uri AuthorityHost => Session.Settings.AuthorityHost;
     public string ApiVersion => Session.Settings.ApiVersion;
+    /// <summary>Retries after a request's first attempt (Connect-CallRecordGraph -MaxRetry).</summary>
+    public int MaxRetry => Session.Settings.MaxRetry;
+    /// <summary>Per-attempt timeout (Connect-CallRecordGraph -Timeout).</summary>
+    public TimeSpan Timeout => Session.Settings.RequestTimeout;
     public string AuthKind { get; }
     public string? TenantId { get; }
     public string? ClientId { get; }

@@ -8,16 +8,26 @@ internal sealed class ConnectionSettings
 {
     public static readonly Uri DefaultGraphEndpoint = new("https://graph.microsoft.com/");
 
+    /// <summary>Upper bound of -MaxRetry (the SDK's retry handler accepts at most 10).</summary>
+    public const int MaxRetryLimit = 10;
+
     public ConnectionSettings(Uri? graphEndpoint = null, string? apiVersion = null, string[]? scopes = null, PageRetryPolicy? pageRetry = null, TimeSpan? requestTimeout = null,
-        CloudEnvironment? environment = null, Uri? authorityHost = null)
+        CloudEnvironment? environment = null, Uri? authorityHost = null, int? maxRetry = null, TimeSpan? retryDelay = null)
     {
+        if (maxRetry is < 0 or > MaxRetryLimit) throw new ArgumentException($"-MaxRetry must be between 0 and {MaxRetryLimit}.");
+        if (requestTimeout is { } t && (t <= TimeSpan.Zero || t > TimeSpan.FromHours(1)))
+            throw new ArgumentException("-Timeout must be more than 0 seconds and at most 1 hour.");
+        if (retryDelay is { } d && (d < TimeSpan.Zero || d > TimeSpan.FromMinutes(3)))
+            throw new ArgumentException("-RetryDelay must be between 0 and 3 minutes.");
         Environment = environment ?? CloudEnvironment.Global;
         GraphEndpoint = Normalize(graphEndpoint ?? Environment.GraphEndpoint);
         AuthorityHost = NormalizeAuthority(authorityHost ?? Environment.AuthorityHost);
         ApiVersion = string.IsNullOrEmpty(apiVersion) ? "v1.0" : apiVersion!;
         Scopes = scopes ?? new[] { DefaultScope(GraphEndpoint) };
-        PageRetry = pageRetry ?? PageRetryPolicy.Default;
-        RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(100);
+        RequestTimeout = requestTimeout ?? PageRetryPolicy.DefaultTimeout;
+        MaxRetry = maxRetry ?? pageRetry?.MaxAttempts - 1 ?? PageRetryPolicy.DefaultMaxRetry;
+        RetryDelay = retryDelay ?? pageRetry?.BaseDelay ?? PageRetryPolicy.DefaultBaseDelay;
+        PageRetry = pageRetry ?? new PageRetryPolicy(MaxRetry + 1, RetryDelay, TimeSpan.FromSeconds(Math.Max(10, RetryDelay.TotalSeconds * 16)), RequestTimeout);
     }
 
     /// <summary>The cloud -Environment named; -GraphEndpoint and -AuthorityHost override its two addresses.</summary>
@@ -34,8 +44,13 @@ internal sealed class ConnectionSettings
     /// <summary>Token scopes; Graph clouds use "{endpoint}/.default".</summary>
     public string[] Scopes { get; }
     public PageRetryPolicy PageRetry { get; }
-    /// <summary>Per HTTP attempt (HttpClient.Timeout).</summary>
+    /// <summary>Per HTTP attempt: the wait for the response headers, and separately for a page's body.</summary>
     public TimeSpan RequestTimeout { get; }
+    /// <summary>Retries after the first attempt, both in the SDK's handler (429/503/504) and per page (resets,
+    /// timeouts, broken bodies, and a 429/503/504 the handler gave up on).</summary>
+    public int MaxRetry { get; }
+    /// <summary>Base of the exponential backoff when Graph sends no Retry-After.</summary>
+    public TimeSpan RetryDelay { get; }
 
     /// <summary>Validates a user-given endpoint: absolute http(s); plain http only for loopback (the emulator),
     /// because tokens are never sent over http to anything else.</summary>

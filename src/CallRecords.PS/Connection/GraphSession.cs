@@ -5,6 +5,8 @@ using Azure.Core;
 using CallRecords.Graph;
 using Microsoft.Graph;
 using Microsoft.Kiota.Authentication.Azure;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
 
 namespace CallRecords.Connection;
 
@@ -28,9 +30,17 @@ internal sealed class GraphSession : IDisposable
         // which also admits the emulator's loopback address (http is accepted for localhost/127.0.0.1 only).
         var auth = new AzureIdentityAuthenticationProvider(_tokens, new[] { settings.GraphEndpoint.Host }, null, false, settings.Scopes);
         var handlers = GraphClientFactory.CreateDefaultHandlers();
+        // The SDK's retry handler with the connection's -MaxRetry; its delay (whole seconds) applies only when a
+        // 429/503/504 has no Retry-After.
+        var retry = -1;
+        for (var i = 0; i < handlers.Count; i++) if (handlers[i] is RetryHandler) retry = i;
+        var sdkRetry = new RetryHandler(new RetryHandlerOption { MaxRetry = settings.MaxRetry, Delay = (int)Math.Ceiling(settings.RetryDelay.TotalSeconds) });
+        if (retry >= 0) handlers[retry] = sdkRetry; else handlers.Add(sdkRetry);
         handlers.Add(new RequestTraceHandler());
+        // Last, next to the network: each attempt (not the retry handler's waits in between) gets -Timeout.
+        handlers.Add(new AttemptTimeoutHandler(settings.RequestTimeout));
         var http = GraphClientFactory.Create(handlers);
-        http.Timeout = settings.RequestTimeout;
+        http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
         _client = new GraphServiceClient(http, auth, settings.GraphEndpoint.AbsoluteUri + settings.ApiVersion);
         _transport = new KiotaGraphTransport(_client.RequestAdapter, http);
     }

@@ -29,6 +29,8 @@ public sealed class GraphRequestException : Exception
     public string? RequestId { get; }
     public string? ClientRequestId { get; }
     public Uri? RequestUri { get; }
+    /// <summary>Graph's Retry-After on a 429/503/504 (seconds or an HTTP date, as a wait from when it arrived).</summary>
+    public TimeSpan? RetryAfter { get; internal set; }
     /// <summary>The HTTP method of the failed request (GET for reads).</summary>
     public string Method { get; private set; } = "GET";
 
@@ -41,6 +43,18 @@ public sealed class GraphRequestException : Exception
         if (!string.IsNullOrEmpty(graphMessage) && !graphMessage!.EndsWith(".", StringComparison.Ordinal)) text += ".";
         text += Describe(requestId, clientRequestId, uri, method);
         return new GraphRequestException(text, status, code, graphMessage, requestId, clientRequestId, uri, inner) { Method = method };
+    }
+
+    /// <summary>Reads a Retry-After value: delta-seconds or an HTTP date (RFC 9110 10.2.3).</summary>
+    internal static TimeSpan? ParseRetryAfter(string? value, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        var text = value!.Trim();
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+            return TimeSpan.FromSeconds(seconds);
+        if (DateTimeOffset.TryParseExact(text, "r", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var date))
+            return date > now ? date - now : TimeSpan.Zero;
+        return null;
     }
 
     internal static GraphRequestException Transport(string what, string? clientRequestId, Uri uri, int attempts, Exception inner, string method = "GET")

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Graph.Models.ODataErrors;
@@ -55,13 +56,27 @@ internal sealed class KiotaGraphTransport : IGraphTransport
         catch (ODataError e)
         {
             var requestId = e.Error?.InnerError?.RequestId ?? Header(e, "request-id");
-            throw GraphRequestException.FromResponse(e.ResponseStatusCode, e.Error?.Code, e.Error?.Message, requestId,
+            var failure = GraphRequestException.FromResponse(e.ResponseStatusCode, e.Error?.Code, e.Error?.Message, requestId,
                 e.Error?.InnerError?.ClientRequestId ?? request.ClientRequestId, request.Uri, null, request.Method);
+            failure.RetryAfter = GraphRequestException.ParseRetryAfter(Header(e, "Retry-After"), DateTimeOffset.UtcNow);
+            throw failure;
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions[e.InnerExceptions.Count - 1] is ApiException last)
+        {
+            // The SDK's retry handler gave up on a 429/503/504: it wraps each failed attempt's response; the last
+            // one carries the status, the headers and Graph's error body (in its message text).
+            var (code, message, requestId) = ErrorBody(last.Message);
+            var failure = GraphRequestException.FromResponse(last.ResponseStatusCode, code, message, requestId ?? Header(last, "request-id"),
+                request.ClientRequestId, request.Uri, null, request.Method);
+            failure.RetryAfter = GraphRequestException.ParseRetryAfter(Header(last, "Retry-After"), DateTimeOffset.UtcNow);
+            throw failure;
         }
         catch (ApiException e)
         {
             // A non-JSON error body: status and headers are all there is.
-            throw GraphRequestException.FromResponse(e.ResponseStatusCode, null, null, Header(e, "request-id"), request.ClientRequestId, request.Uri, null, request.Method);
+            var failure = GraphRequestException.FromResponse(e.ResponseStatusCode, null, null, Header(e, "request-id"), request.ClientRequestId, request.Uri, null, request.Method);
+            failure.RetryAfter = GraphRequestException.ParseRetryAfter(Header(e, "Retry-After"), DateTimeOffset.UtcNow);
+            throw failure;
         }
     }
 
@@ -74,6 +89,25 @@ internal sealed class KiotaGraphTransport : IGraphTransport
         "DELETE" => Method.DELETE,
         _ => throw new ArgumentException($"Unsupported HTTP method '{method}'.", nameof(method)),
     };
+
+    /// <summary>Graph's error code, message and request-id from the JSON after the SDK's "status code: X." prefix.</summary>
+    private static (string? Code, string? Message, string? RequestId) ErrorBody(string text)
+    {
+        var start = text.IndexOf('{');
+        if (start < 0) return (null, null, null);
+        try
+        {
+            using var doc = JsonDocument.Parse(text.Substring(start));
+            if (!doc.RootElement.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.Object) return (null, null, null);
+            string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            var requestId = error.TryGetProperty("innerError", out var inner) && inner.ValueKind == JsonValueKind.Object ? Str(inner, "request-id") : null;
+            return (Str(error, "code"), Str(error, "message"), requestId);
+        }
+        catch (JsonException)
+        {
+            return (null, null, null);
+        }
+    }
 
     private static string? Header(ApiException e, string name) =>
         e.ResponseHeaders?.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();

@@ -91,8 +91,15 @@ internal sealed class PageStreamer
             try
             {
                 using var body = await _transport.GetAsync(new GraphRequest(uri, query.AllHeaders(), clientRequestId, _observer), cancellationToken).ConfigureAwait(false);
-                using var document = await JsonDocument.ParseAsync(body, default, cancellationToken).ConfigureAwait(false);
+                // The pipeline times the wait for headers; a body that stalls is timed here, per attempt.
+                using var bodyTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                bodyTimer.CancelAfter(Retry.AttemptTimeout);
+                using var document = await JsonDocument.ParseAsync(body, default, bodyTimer.Token).ConfigureAwait(false);
                 return read(document.RootElement);
+            }
+            catch (System.Net.Http.HttpRequestException ex) when (!cancellationToken.IsCancellationRequested && PageRetryPolicy.IsUnreachable(ex))
+            {
+                throw GraphRequestException.Transport(Describe(ex), clientRequestId, uri, attempt, ex);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && Retry.IsTransient(ex))
             {
@@ -101,8 +108,9 @@ internal sealed class PageStreamer
                     if (ex is GraphRequestException) throw;
                     throw GraphRequestException.Transport(Describe(ex), clientRequestId, uri, attempt, ex);
                 }
-                Retrying?.Invoke($"{Describe(ex)} (GET {uri.AbsoluteUri}); retrying, attempt {attempt + 1} of {Retry.MaxAttempts}.");
-                await Task.Delay(Retry.Delay(attempt), cancellationToken).ConfigureAwait(false);
+                var delay = Retry.Delay(attempt, ex);
+                Retrying?.Invoke($"{Describe(ex)} (GET {uri.AbsoluteUri}); retrying in {delay.TotalSeconds:0.###} s, attempt {attempt + 1} of {Retry.MaxAttempts}.");
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -111,7 +119,7 @@ internal sealed class PageStreamer
     {
         GraphRequestException g => $"Graph returned {g.StatusCode}",
         JsonException => "The response body was not complete, valid JSON",
-        OperationCanceledException => "The request timed out",
+        OperationCanceledException or TimeoutException => "The request timed out",
         _ => "The connection to Graph failed",
     };
 }

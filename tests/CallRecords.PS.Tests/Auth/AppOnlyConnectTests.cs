@@ -116,6 +116,23 @@ public sealed class AppOnlyConnectTests(AuthFixture f) : IDisposable
     }
 
     [Fact]
+    public void Expired_certificate_is_refused_before_any_token_request()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new CertificateRequest("CN=CallRecords.PS expired", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var expired = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddYears(-2), DateTimeOffset.UtcNow.AddDays(-1));
+        var (app, _) = f.RegisterApp(certificate: _cert.PublicOnly);
+        var run = f.Run($"Connect-CallRecordGraph -TenantId $tenant -ClientId $client -Certificate $cert {f.Endpoints} -NoDefault -PassThru",
+            f.Vars(("tenant", app.TenantId), ("client", app.ClientId), ("cert", expired)));
+        var error = Assert.Single(run.Errors);
+        Assert.Equal("CertificateExpired,CallRecords.Cmdlets.ConnectCallRecordGraphCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains(expired.Thumbprint, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(f.TokenRequestsOf(app.ClientId));
+    }
+
+    [Fact]
     public void Certificate_without_private_key_is_refused()
     {
         var (app, _) = f.RegisterApp(certificate: _cert.PublicOnly);

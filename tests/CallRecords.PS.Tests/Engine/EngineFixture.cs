@@ -65,6 +65,9 @@ public sealed class EngineFixture : IAsyncLifetime
         return new PsRun(output, ps.Streams.Error.ToList(), ps.Streams.Warning.Select(w => w.Message).ToList(), ps.Streams.Verbose.Select(v => v.Message).ToList());
     }
 
+    /// <summary>A PowerShell with the module imported, for tests that drive it themselves (BeginInvoke/Stop).</summary>
+    public PowerShell CreateShell() => PowerShell.Create(_state);
+
     /// <summary>Connects the default connection to <paramref name="host"/> (the main emulator by default).</summary>
     public void Connect(EmulatorHost? host = null)
     {

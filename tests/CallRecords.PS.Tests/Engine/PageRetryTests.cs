@@ -51,16 +51,16 @@ public sealed class PageRetryTests : IDisposable
         var vars = Window(out _);
         _f.Host.Control.Faults = new FaultSettings
         {
-            AtRequests = new Dictionary<long, FaultKind> { [2] = FaultKind.TruncatedBody, [3] = FaultKind.TruncatedBody, [4] = FaultKind.TruncatedBody },
+            AtRequests = new Dictionary<long, FaultKind> { [2] = FaultKind.TruncatedBody, [3] = FaultKind.TruncatedBody, [4] = FaultKind.TruncatedBody, [5] = FaultKind.TruncatedBody },
         };
 
         var run = _f.Run("Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 20", vars);
 
         var error = Assert.Single(run.Errors);
         Assert.Equal("GraphUnreachable,CallRecords.Cmdlets.GetCallRecordCommand", error.FullyQualifiedErrorId);
-        Assert.Contains("after 3 attempts", error.ErrorDetails.Message, StringComparison.Ordinal);
+        Assert.Contains("after 4 attempts", error.ErrorDetails.Message, StringComparison.Ordinal);
         Assert.Contains("client-request-id", error.ErrorDetails.Message, StringComparison.Ordinal);
         Assert.Equal(20, run.Objects<CallRecord>().Count); // the first page, written before the failure
-        Assert.Equal(4, EngineFixture.Count(_f.Host, Routes.ListCallRecords));
+        Assert.Equal(5, EngineFixture.Count(_f.Host, Routes.ListCallRecords)); // the default -MaxRetry 3: four attempts
     }
 }

@@ -110,7 +110,8 @@ public sealed class ProgressAndDebugTests : IDisposable
         Assert.Equal(expected.Count, output.Count);
         var debug = ps.Streams.Debug.Select(d => d.Message).ToList();
         var retry = Assert.Single(debug, d => d.StartsWith("Page retry: ", StringComparison.Ordinal));
-        Assert.Contains("retrying, attempt 2 of 3", retry);
+        Assert.Contains("retrying in ", retry); // the wait, then the attempt: default -MaxRetry 3 is four attempts
+        Assert.Contains("attempt 2 of 4", retry);
         var verbose = ps.Streams.Verbose.Select(v => v.Message).ToList();
         Assert.DoesNotContain(verbose, v => v.Contains("retrying", StringComparison.Ordinal));
         // One verbose line per HTTP attempt: every page plus the retried one.

@@ -85,8 +85,17 @@ public sealed class WriteCmdletTests : IClassFixture<WriteHostFixture>
             $seg = $s1 | Add-CallRecordSegment -StartDateTime $start -EndDateTime $start.AddMinutes(30) -Media $media -PassThru
             $r; $s1; $s2; $seg
             Get-CallRecord -Id $r.Id -ExpandSession
+            Get-CallRecordStream -CallRecordId $r.Id
             """, Vars(("start", Start)));
         Assert.Empty(run.Errors);
+
+        // The created streams are classified like any other: 45 ms average jitter is over the 30 ms audio threshold.
+        var streams = run.Objects<CallRecordStream>().OrderBy(x => x.StreamId).ToList();
+        Assert.Equal(new[] { "1", "2" }, streams.Select(x => x.StreamId));
+        Assert.Equal(StreamQuality.Poor, streams[0].Quality);
+        Assert.Contains("AverageJitter", streams[0].PoorReasons);
+        Assert.NotEqual(StreamQuality.Poor, streams[1].Quality);
+        Assert.Empty(streams[1].PoorReasons);
 
         var created = run.Objects<CallRecord>()[0];
         Assert.True(Guid.TryParse(created.Id, out _));

@@ -154,9 +154,12 @@ public class FanOutTests
     {
         var limiter = new AdaptiveConcurrencyLimiter(4);
         var cancelled = 0;
+        // Job 0 finishes only once job 1 runs, so a job is certainly in flight when the consumer stops.
+        var secondStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async Task<int> Work(int i, CancellationToken ct)
         {
-            if (i == 0) return 0;
+            if (i == 0) { await secondStarted.Task.WaitAsync(ct); return 0; }
+            if (i == 1) secondStarted.TrySetResult();
             try { await Task.Delay(Timeout.Infinite, ct); }
             catch (OperationCanceledException) { Interlocked.Increment(ref cancelled); throw; }
             return i;
