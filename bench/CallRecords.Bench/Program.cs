@@ -17,9 +17,19 @@ var scenarios = new Dictionary<string, Func<BenchOptions, Task<ScenarioReport>>>
 {
     ["expand"] = ExpandScenario.RunAsync,
     ["pstn"] = PstnScenario.RunAsync,
+    ["list"] = ListScenario.RunAsync,
+    ["parse"] = ParseScenario.RunAsync,
+    ["memory"] = ProcessScenarios.MemoryAsync,
+    ["first-object"] = FirstObjectScenario.RunAsync,
+    ["cold-start"] = ProcessScenarios.ColdStartAsync,
+    // Run only as child processes of "memory" and "cold-start"; never part of the default set.
+    ["memory-child"] = ProcessScenarios.MemoryChildAsync,
+    ["cold-start-child"] = ProcessScenarios.ColdStartChildAsync,
 };
 
-var chosen = options.Scenarios.Count == 0 ? scenarios.Keys.ToList() : options.Scenarios;
+var chosen = options.Scenarios.Count == 0
+    ? scenarios.Keys.Where(k => !k.EndsWith("-child", StringComparison.OrdinalIgnoreCase)).ToList()
+    : options.Scenarios;
 foreach (var name in chosen)
 {
     if (!scenarios.TryGetValue(name, out var run))
@@ -27,9 +37,10 @@ foreach (var name in chosen)
         Console.Error.WriteLine($"Unknown scenario '{name}'. Known: {string.Join(", ", scenarios.Keys)}.");
         return 2;
     }
-    Console.WriteLine($"== {name}{(options.Quick ? " (quick)" : "")}");
+    var child = name.EndsWith("-child", StringComparison.OrdinalIgnoreCase);
+    if (!child) Console.WriteLine($"== {name}{(options.Quick ? " (quick)" : "")}");
     var report = await run(options);
-    Console.WriteLine(report.Markdown);
+    if (!child) Console.WriteLine(report.Markdown);
     if (options.Write && !options.Quick && report.Persist)
     {
         var path = Path.Combine(EngineHost.RepoRoot, "docs/performance.md");
