@@ -2,6 +2,7 @@ using System;
 using System.Collections.Specialized;
 using System.Linq;
 using System.Management.Automation;
+using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
 
@@ -21,6 +22,7 @@ public sealed class AddCallRecordSegmentCommand : CallRecordWriteCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CallRecordIdCompleter))]
     public string CallRecordId { get; set; } = string.Empty;
 
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]

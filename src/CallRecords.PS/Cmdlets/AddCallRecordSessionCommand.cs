@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Specialized;
 using System.Management.Automation;
+using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
 
@@ -19,6 +20,7 @@ public sealed class AddCallRecordSessionCommand : CallRecordWriteCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CallRecordIdCompleter))]
     public string CallRecordId { get; set; } = string.Empty;
 
     /// <summary>The calling endpoint: a user's object id, or a hashtable (participantEndpoint / serviceEndpoint).</summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using CallRecords.Completers;
 using CallRecords.Models;
 
 namespace CallRecords.Cmdlets;
@@ -21,6 +22,7 @@ public sealed class GetCallRecordParticipantCommand : CallRecordCmdlet
     /// <summary>The call record; binds from the CallRecordId property of piped objects or from strings.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CallRecordIdCompleter))]
     public string CallRecordId { get; set; } = string.Empty;
 
     /// <summary>Only the organizer (organizer_v2): one request per record.</summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using CallRecords.Completers;
 using CallRecords.Models;
 
 namespace CallRecords.Cmdlets;
@@ -23,6 +24,7 @@ public sealed class GetCallRecordSegmentCommand : CallRecordCmdlet
     /// <summary>The call record of the session; binds from a CallRecordId property.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CallRecordIdCompleter))]
     public string CallRecordId { get; set; } = string.Empty;
 
     /// <summary>The session; binds from a SessionId property.</summary>

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using CallRecords.Completers;
 using CallRecords.Models;
 
 namespace CallRecords.Cmdlets;
@@ -23,6 +24,7 @@ public sealed class GetCallRecordSessionCommand : CallRecordCmdlet
     /// (call records, sessions, streams) or from strings.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CallRecordIdCompleter))]
     public string CallRecordId { get; set; } = string.Empty;
 
     /// <summary>Only these sessions (ids), one GET each. Not bound from the pipeline: a call record's Id is not a

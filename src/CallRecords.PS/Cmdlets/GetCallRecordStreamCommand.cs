@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using CallRecords.Completers;
 using CallRecords.Models;
 using CallRecords.Models.Mapping;
 
@@ -27,6 +28,7 @@ public sealed class GetCallRecordStreamCommand : CallRecordCmdlet
     /// <summary>Call record ids; binds from a CallRecordId property.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CallRecordIdCompleter))]
     public string[] CallRecordId { get; set; } = Array.Empty<string>();
 
     // Piped objects bind as scalars in the default set: PowerShell tries the default parameter set first, and there an

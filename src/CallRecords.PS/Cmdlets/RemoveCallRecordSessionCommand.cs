@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using CallRecords.Completers;
 
 namespace CallRecords.Cmdlets;
 
@@ -12,6 +13,7 @@ public sealed class RemoveCallRecordSessionCommand : CallRecordWriteCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CallRecordIdCompleter))]
     public string CallRecordId { get; set; } = string.Empty;
 
     /// <summary>The session id (a session object's Id when piped).</summary>

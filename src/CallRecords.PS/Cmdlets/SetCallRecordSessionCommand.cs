@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
 using CallRecords.Models.Mapping;
@@ -20,6 +21,7 @@ public sealed class SetCallRecordSessionCommand : CallRecordWriteCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CallRecordIdCompleter))]
     public string CallRecordId { get; set; } = string.Empty;
 
     /// <summary>The session id (a session object's Id when piped).</summary>

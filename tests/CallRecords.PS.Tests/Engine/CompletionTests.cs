@@ -100,4 +100,21 @@ public sealed class CompletionTests
         Assert.Contains(one, tooltip);
         Assert.Contains("Z", tooltip); // the record's start time in UTC
     }
+    [Fact]
+    public void CallRecordIdOnTheOtherCmdletsOffersTheIdsThisSessionHasSeen()
+    {
+        CallRecordIdHistory.Shared.Clear();
+        using var ps = HostedShell.Create();
+        Assert.Empty(HostedShell.Complete(ps, "Get-CallRecordSession -CallRecordId "));
+
+        var listed = _f.Run("Get-CallRecord -First 2").Objects<CallRecord>().Select(r => r.Id).ToList();
+        Assert.Equal(2, listed.Count);
+        Assert.Equal(listed.AsEnumerable().Reverse(), Texts(HostedShell.Complete(ps, "Get-CallRecordSession -CallRecordId ")).Take(2));
+        Assert.Contains(listed[1], Texts(HostedShell.Complete(ps, "Get-CallRecordSession -CallRecordId " + listed[1][..8])));
+
+        // Every cmdlet with -CallRecordId completes it from the same history.
+        foreach (var cmdlet in new[] { "Get-CallRecordSegment", "Get-CallRecordParticipant", "Get-CallRecordStream",
+                     "Add-CallRecordSession", "Add-CallRecordSegment", "Set-CallRecordSession", "Remove-CallRecordSession" })
+            Assert.Contains(listed[0], Texts(HostedShell.Complete(ps, cmdlet + " -CallRecordId ")));
+    }
 }

@@ -59,13 +59,18 @@ public class DiscoverabilityTests
     }
 
     /// <summary>The type names a format file's table views are selected by.</summary>
-    private static HashSet<string> TableViewTypeNames(IEnumerable<string> formatFiles)
+    private static HashSet<string> TableViewTypeNames(IEnumerable<string> formatFiles) => ViewTypeNames(formatFiles, "TableControl");
+
+    /// <summary>The type names a format file's list views are selected by.</summary>
+    private static HashSet<string> ListViewTypeNames(IEnumerable<string> formatFiles) => ViewTypeNames(formatFiles, "ListControl");
+
+    private static HashSet<string> ViewTypeNames(IEnumerable<string> formatFiles, string control)
     {
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var file in formatFiles)
         {
             var doc = XDocument.Load(file);
-            foreach (var view in doc.Descendants("View").Where(v => v.Element("TableControl") is not null))
+            foreach (var view in doc.Descendants("View").Where(v => v.Element(control) is not null))
             {
                 foreach (var type in view.Element("ViewSelectedBy")?.Elements("TypeName") ?? [])
                     names.Add(type.Value.Trim());
@@ -96,6 +101,69 @@ public class DiscoverabilityTests
             }
         }
         Assert.True(gaps.Count == 0, "Format gaps:\n" + string.Join("\n", gaps));
+    }
+
+    [Fact]
+    public void EveryOutputTypeWithATableViewAlsoHasAListView()
+    {
+        var (module, cmdlets) = Import();
+        var files = module.ExportedFormatFiles.ToList();
+        var tables = TableViewTypeNames(files);
+        var lists = ListViewTypeNames(files);
+        var outputs = cmdlets.SelectMany(c => c.OutputType)
+            .Where(o => o.Type != typeof(void))
+            .Select(o => o.Type?.FullName ?? o.Name)
+            .Where(tables.Contains)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.Contains("CallRecords.Models.CallRecord", outputs);
+        var gaps = outputs.Where(n => !lists.Contains(n)).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        Assert.True(gaps.Count == 0, "Output types with a table view but no list view:\n" + string.Join("\n", gaps));
+    }
+
+    [Fact]
+    public void ListViewsNamePropertiesTheirTypeHas()
+    {
+        // A misspelt PropertyName shows as an empty line in Format-List, which no loader rejects: check each against the CLR type.
+        var (module, _) = Import();
+        var file = module.ExportedFormatFiles.Single(f => f.EndsWith("CallRecords.format.ps1xml", StringComparison.OrdinalIgnoreCase));
+        var assembly = typeof(CallRecords.Models.CallRecord).Assembly;
+        var wrong = new List<string>();
+        var checkedCount = 0;
+        foreach (var view in XDocument.Load(file).Descendants("View").Where(v => v.Element("ListControl") is not null))
+        {
+            var typeName = view.Element("ViewSelectedBy")!.Element("TypeName")!.Value.Trim();
+            var type = assembly.GetType(typeName);
+            Assert.True(type is not null, $"List view for unknown type {typeName}");
+            foreach (var property in view.Descendants("PropertyName").Select(p => p.Value.Trim()))
+            {
+                checkedCount++;
+                if (type!.GetProperty(property, BindingFlags.Public | BindingFlags.Instance) is null) wrong.Add($"{typeName}.{property}");
+            }
+        }
+        Assert.True(checkedCount > 0);
+        Assert.True(wrong.Count == 0, "List views name missing properties: " + string.Join(", ", wrong));
+    }
+
+    [Fact]
+    public void TheListViewCheckSeesAMissingListView()
+    {
+        var (module, _) = Import();
+        var file = module.ExportedFormatFiles.Single(f => f.EndsWith("CallRecords.format.ps1xml", StringComparison.OrdinalIgnoreCase));
+        var doc = XDocument.Load(file);
+        doc.Descendants("View").Where(v => v.Element("ListControl") is not null
+            && v.Element("ViewSelectedBy")?.Element("TypeName")?.Value.Trim() == "CallRecords.Models.CallRecordSession").Remove();
+        var copy = Path.Combine(Path.GetTempPath(), $"crfmt-{Guid.NewGuid():N}.format.ps1xml");
+        doc.Save(copy);
+        try
+        {
+            Assert.DoesNotContain("CallRecords.Models.CallRecordSession", ListViewTypeNames([copy]));
+            Assert.Contains("CallRecords.Models.CallRecordSession", TableViewTypeNames([copy]));
+            Assert.Contains("CallRecords.Models.CallRecord", ListViewTypeNames([copy]));
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
     }
 
     [Fact]
