@@ -25,8 +25,17 @@ internal static class JsonBody
     public static byte[] Serialize(object? value)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        // Not a using statement: Utf8JsonWriter also implements IAsyncDisposable, a type this assembly does not
+        // reference from Microsoft.Bcl.AsyncInterfaces (see Polyfills/AsyncEnumerable.cs).
+        var writer = new Utf8JsonWriter(buffer);
+        try
+        {
             Write(writer, value, 0, "body");
+        }
+        finally
+        {
+            writer.Dispose();
+        }
         return buffer.ToArray();
     }
 

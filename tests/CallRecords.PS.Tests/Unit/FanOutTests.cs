@@ -1,5 +1,8 @@
-using System.Runtime.CompilerServices;
+extern alias bcl;
 using CallRecords.Graph;
+using CallRecords.PS.Tests.TestSupport;
+using BclStreams = bcl::System.Collections.Generic;
+using EnumeratorCancellationAttribute = bcl::System.Runtime.CompilerServices.EnumeratorCancellationAttribute;
 using Xunit;
 
 namespace CallRecords.PS.Tests.Unit;
@@ -8,7 +11,7 @@ namespace CallRecords.PS.Tests.Unit;
 /// bound, per-item buffering, AIMD, pacing and the rate window, failures, early stop.</summary>
 public class FanOutTests
 {
-    private static async IAsyncEnumerable<int> Range(int count)
+    private static async BclStreams.IAsyncEnumerable<int> Range(int count)
     {
         for (var i = 0; i < count; i++)
         {
@@ -36,7 +39,7 @@ public class FanOutTests
         var run = Task.Run(async () =>
         {
             var list = new List<int>();
-            await foreach (var r in OrderedFanOut.RunAsync(Range(40), Work, limiter)) list.Add(r);
+            await foreach (var r in OrderedFanOut.RunAsync(Range(40).ToModule(), Work, limiter)) list.Add(r);
             return list;
         });
         // Release in reverse within each group of four, so jobs finish out of order.
@@ -127,7 +130,7 @@ public class FanOutTests
         var seen = new List<int>();
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
         {
-            await foreach (var r in OrderedFanOut.RunAsync(Range(10), (i, _) => i == 5 ? Task.FromException<int>(new InvalidOperationException("five")) : Task.FromResult(i), limiter))
+            await foreach (var r in OrderedFanOut.RunAsync(Range(10).ToModule(), (i, _) => i == 5 ? Task.FromException<int>(new InvalidOperationException("five")) : Task.FromResult(i), limiter))
                 seen.Add(r);
         });
         Assert.Equal("five", ex.Message);
@@ -142,7 +145,7 @@ public class FanOutTests
         var attempts = 0;
         var options = new FanOutOptions { IsThrottled = e => e is TimeoutException, ThrottleRetries = 3 };
         var results = new List<int>();
-        await foreach (var r in OrderedFanOut.RunAsync(Range(3), (i, _) =>
+        await foreach (var r in OrderedFanOut.RunAsync(Range(3).ToModule(), (i, _) =>
                            i == 1 && Interlocked.Increment(ref attempts) == 1 ? Task.FromException<int>(new TimeoutException()) : Task.FromResult(i),
                            limiter, options))
             results.Add(r);
@@ -166,7 +169,7 @@ public class FanOutTests
             catch (OperationCanceledException) { Interlocked.Increment(ref cancelled); throw; }
             return i;
         }
-        await foreach (var r in OrderedFanOut.RunAsync(Range(100), Work, limiter))
+        await foreach (var r in OrderedFanOut.RunAsync(Range(100).ToModule(), Work, limiter))
         {
             Assert.Equal(0, r);
             break;
@@ -187,7 +190,7 @@ public class FanOutTests
             for (var i = 0; i < items; i++) Release[i] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        public async IAsyncEnumerable<string> Produce(int item, [EnumeratorCancellation] CancellationToken ct)
+        public async BclStreams.IAsyncEnumerable<string> Produce(int item, [EnumeratorCancellation] CancellationToken ct)
         {
             lock (this)
             {
@@ -214,7 +217,7 @@ public class FanOutTests
         var items = Enumerable.Range(0, 5).ToList();
         // Later items finish first.
         for (var i = 4; i >= 1; i--) probe.Release[i].SetResult();
-        var stream = OrderedFanOut.StreamAsync(OrderedFanOut.Items(items), probe.Produce, Options(3, 4)).GetAsyncEnumerator();
+        var stream = OrderedFanOut.StreamAsync(OrderedFanOut.Items(items), (i, ct) => probe.Produce(i, ct).ToModule(), Options(3, 4)).GetAsyncEnumerator();
         var results = new List<string>();
         Assert.True(await stream.MoveNextAsync());
         results.Add(stream.Current);
@@ -230,7 +233,7 @@ public class FanOutTests
     public async Task NoMoreThanMaxConcurrencyProducersRun()
     {
         var probe = new Probe(6);
-        var stream = OrderedFanOut.StreamAsync(OrderedFanOut.Items(Enumerable.Range(0, 6).ToList()), probe.Produce, Options(2, 4)).GetAsyncEnumerator();
+        var stream = OrderedFanOut.StreamAsync(OrderedFanOut.Items(Enumerable.Range(0, 6).ToList()), (i, ct) => probe.Produce(i, ct).ToModule(), Options(2, 4)).GetAsyncEnumerator();
         Assert.True(await stream.MoveNextAsync()); // 0a: items 0 and 1 may run, never 2
         lock (probe) Assert.DoesNotContain(2, probe.Started);
         foreach (var r in probe.Release.Values) r.TrySetResult();
@@ -246,7 +249,7 @@ public class FanOutTests
     {
         var probe = new Probe(3);
         foreach (var r in probe.Release.Values) r.SetResult();
-        var stream = OrderedFanOut.StreamAsync(OrderedFanOut.Items(Enumerable.Range(0, 3).ToList()), probe.Produce, Options(1, 4)).GetAsyncEnumerator();
+        var stream = OrderedFanOut.StreamAsync(OrderedFanOut.Items(Enumerable.Range(0, 3).ToList()), (i, ct) => probe.Produce(i, ct).ToModule(), Options(1, 4)).GetAsyncEnumerator();
         Assert.True(await stream.MoveNextAsync());
         Assert.True(await stream.MoveNextAsync());
         Assert.Equal("0b", stream.Current);
@@ -258,7 +261,7 @@ public class FanOutTests
     [Fact]
     public async Task AStreamFailureSurfacesAfterEverythingBeforeItAndIsNeverSwallowed()
     {
-        static async IAsyncEnumerable<int> Produce(int item, [EnumeratorCancellation] CancellationToken ct)
+        static async BclStreams.IAsyncEnumerable<int> Produce(int item, [EnumeratorCancellation] CancellationToken ct)
         {
             await Task.Yield();
             if (item == 2) throw new InvalidOperationException("window 2 failed");
@@ -269,7 +272,7 @@ public class FanOutTests
         var seen = new List<int>();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
         {
-            await foreach (var v in OrderedFanOut.StreamAsync(OrderedFanOut.Items(Enumerable.Range(0, 4).ToList()), Produce, Options(4, 1))) seen.Add(v);
+            await foreach (var v in OrderedFanOut.StreamAsync(OrderedFanOut.Items(Enumerable.Range(0, 4).ToList()), (i, ct) => Produce(i, ct).ToModule(), Options(4, 1))) seen.Add(v);
         });
         Assert.Equal("window 2 failed", error.Message);
         Assert.Equal(new[] { 0, 1, 10, 11 }, seen);
@@ -279,7 +282,7 @@ public class FanOutTests
     public async Task StoppingEarlyCancelsTheStreamProducersStillRunning()
     {
         var running = 0;
-        async IAsyncEnumerable<int> Produce(int item, [EnumeratorCancellation] CancellationToken ct)
+        async BclStreams.IAsyncEnumerable<int> Produce(int item, [EnumeratorCancellation] CancellationToken ct)
         {
             try
             {
@@ -292,7 +295,7 @@ public class FanOutTests
             finally { Interlocked.Decrement(ref running); }
         }
 
-        await foreach (var v in OrderedFanOut.StreamAsync(OrderedFanOut.Items(Enumerable.Range(0, 3).ToList()), Produce, Options(3, 2)))
+        await foreach (var v in OrderedFanOut.StreamAsync(OrderedFanOut.Items(Enumerable.Range(0, 3).ToList()), (i, ct) => Produce(i, ct).ToModule(), Options(3, 2)))
         {
             Assert.Equal(0, v);
             break;
