@@ -78,10 +78,11 @@ internal static class ProgressPolicy
         var host = cmdlet.Host;
         var name = host?.Name;
         if (host is null || string.Equals(name, "Default Host", StringComparison.Ordinal)) return "the PowerShell host has no user interface (Default Host)";
-        if (!string.Equals(name, "ServerRemoteHost", StringComparison.Ordinal) && !HasRawUserInterface(host))
-            return $"the PowerShell host '{name}' has no user interface";
         if (string.Equals(name, "ConsoleHost", StringComparison.Ordinal) && ProcessNonInteractiveSwitch.Value)
             return "PowerShell was started with -NonInteractive";
+        // Last: the only rule that calls into the host.
+        if (!string.Equals(name, "ServerRemoteHost", StringComparison.Ordinal) && !HasRawUserInterface(host))
+            return $"the PowerShell host '{name}' has no user interface";
         return null;
     }
 
