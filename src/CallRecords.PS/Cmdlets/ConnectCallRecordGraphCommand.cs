@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using CallRecords.Completers;
 using CallRecords.Connection;
+using CallRecords.Loading;
 
 namespace CallRecords.Cmdlets;
 
@@ -165,8 +166,12 @@ public sealed class ConnectCallRecordGraphCommand : PSCmdlet, IDisposable
                 (provider is AppCredentialProvider { Detail: { } detail } ? "; " + detail : "") +
                 (provider is AccessTokenCredentialProvider ? "" : $"; authority {settings.AuthorityHost}; instance discovery {(settings.DisableInstanceDiscovery ? "off" : "on")}") +
                 $"; scope {string.Join(" ", settings.Scopes)}.");
+            // The Graph SDK half of the module loads on the first connect, from this module's own bin folder.
+            var moduleBase = MyInvocation.MyCommand.Module?.ModuleBase;
+            var backend = ModuleLoader.GetBackend(moduleBase);
+            WriteDebug("Graph SDK: " + ModuleLoader.Describe(moduleBase) + ".");
             // The first token is requested off the pipeline thread; Ctrl+C cancels it.
-            var connecting = Task.Run(() => CallRecordConnection.ConnectAsync(settings, provider, _stopping.Token));
+            var connecting = Task.Run(() => CallRecordConnection.ConnectAsync(settings, provider, _stopping.Token, backend));
             connection = connecting.GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

@@ -3,9 +3,6 @@ using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using System.Security;
-using System.Threading;
-using System.Threading.Tasks;
-using Azure.Core;
 
 namespace CallRecords.Connection;
 
@@ -47,7 +44,7 @@ internal sealed class AccessTokenCredentialProvider : ICredentialProvider
     public bool HasCallRecordsRole => Info.Roles.Any(r =>
         string.Equals(r, CallRecordsRole, StringComparison.OrdinalIgnoreCase) || string.Equals(r, "CallRecords.ReadWrite.All", StringComparison.OrdinalIgnoreCase));
 
-    public TokenCredential CreateCredential(ConnectionSettings settings) => new StaticTokenCredential(_token, Info.ExpiresOn);
+    public CredentialSpec Credential => CredentialSpec.AccessToken(_token, Info.ExpiresOn);
 
     public Exception DescribeFailure(Exception failure, ConnectionSettings settings) => failure;
 
@@ -71,23 +68,5 @@ internal sealed class AccessTokenCredentialProvider : ICredentialProvider
         {
             if (ptr != IntPtr.Zero) Marshal.ZeroFreeGlobalAllocUnicode(ptr);
         }
-    }
-
-    /// <summary>Hands out the given token for any scope; it cannot be refreshed.</summary>
-    private sealed class StaticTokenCredential : TokenCredential
-    {
-        private readonly SecureString _token;
-        private readonly DateTimeOffset _expiresOn;
-
-        public StaticTokenCredential(SecureString token, DateTimeOffset? expiresOn)
-        {
-            _token = token;
-            _expiresOn = expiresOn ?? DateTimeOffset.MaxValue;
-        }
-
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) => new(Reveal(_token), _expiresOn);
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            new(GetToken(requestContext, cancellationToken));
     }
 }

@@ -4,29 +4,26 @@ using System.IO;
 using System.Management.Automation;
 using System.Security;
 using System.Security.Cryptography.X509Certificates;
-using Azure.Core;
-using Azure.Identity;
 
 namespace CallRecords.Connection;
 
 /// <summary>
-/// The app-only flows of Connect-CallRecordGraph, each an Azure.Identity credential: client secret, client
-/// certificate, managed identity, federated (workload identity) token, and the same chosen by AZURE_* environment
-/// variables. All Azure.Identity use of the module is in here, behind <see cref="ICredentialProvider"/>.
-/// Each connection gets its own credential instance, so MSAL's in-memory token cache is per connection too.
+/// The app-only flows of Connect-CallRecordGraph: client secret, client certificate, managed identity, federated
+/// (workload identity) token, and the same chosen by AZURE_* environment variables. Each is checked here and
+/// described as a <see cref="CredentialSpec"/>; CallRecords.Sdk builds the matching Azure.Identity credential, one
+/// instance per connection, so MSAL's in-memory token cache is per connection too.
 /// </summary>
 internal sealed class AppCredentialProvider : ICredentialProvider
 {
-    private readonly Func<ConnectionSettings, TokenCredential> _create;
     // Texts that must never appear in an error (a client secret, a certificate password); kept as SecureStrings.
     private readonly List<SecureString> _secrets = new();
 
-    private AppCredentialProvider(string authKind, string? tenantId, string? clientId, Func<ConnectionSettings, TokenCredential> create)
+    private AppCredentialProvider(string authKind, string? tenantId, string? clientId, CredentialSpec credential)
     {
         AuthKind = authKind;
         TenantId = tenantId;
         ClientId = clientId;
-        _create = create;
+        Credential = credential;
     }
 
     public string AuthKind { get; }
@@ -35,7 +32,7 @@ internal sealed class AppCredentialProvider : ICredentialProvider
     /// <summary>What the credential is, for -Debug (never a secret): e.g. the certificate's thumbprint or the token file.</summary>
     public string? Detail { get; private set; }
 
-    public TokenCredential CreateCredential(ConnectionSettings settings) => _create(settings);
+    public CredentialSpec Credential { get; }
 
     public static AppCredentialProvider ClientSecret(string tenantId, string clientId, SecureString secret, string authKind = "ClientSecret")
     {
@@ -45,9 +42,7 @@ internal sealed class AppCredentialProvider : ICredentialProvider
                 "Pass the secret's Value from App registrations > Certificates & secrets as a SecureString.");
         var kept = secret.Copy();
         kept.MakeReadOnly();
-        var provider = new AppCredentialProvider(authKind, tenantId, clientId, s =>
-            // Azure.Identity takes the secret as a string; it is revealed only to build the credential.
-            new ClientSecretCredential(tenantId, clientId, AccessTokenCredentialProvider.Reveal(kept), Options(new ClientSecretCredentialOptions(), s)));
+        var provider = new AppCredentialProvider(authKind, tenantId, clientId, CredentialSpec.ClientSecret(tenantId, clientId, kept));
         provider._secrets.Add(kept);
         return provider;
     }
@@ -66,8 +61,7 @@ internal sealed class AppCredentialProvider : ICredentialProvider
             throw new CallRecordsException("CertificateExpired", ErrorCategory.InvalidArgument,
                 $"The certificate {certificate.Thumbprint} ({certificate.Subject}) is valid from {certificate.NotBefore:u} to {certificate.NotAfter:u}, which does not include now.",
                 "Create or renew the certificate, upload its public part to the app registration (Certificates & secrets), and connect with the new one.");
-        return new AppCredentialProvider(authKind, tenantId, clientId, s =>
-            new ClientCertificateCredential(tenantId, clientId, certificate, Options(new ClientCertificateCredentialOptions(), s)))
+        return new AppCredentialProvider(authKind, tenantId, clientId, CredentialSpec.ClientCertificate(tenantId, clientId, certificate))
         { Detail = $"certificate {certificate.Thumbprint} ({certificate.Subject})" };
     }
 
@@ -83,8 +77,7 @@ internal sealed class AppCredentialProvider : ICredentialProvider
             return provider;
         }
         // PEM: Azure.Identity reads the certificate and key itself (netstandard2.0 has no PEM key import).
-        return new AppCredentialProvider(authKind, tenantId, clientId, s =>
-            new ClientCertificateCredential(tenantId, clientId, file.PemPath!, Options(new ClientCertificateCredentialOptions(), s)))
+        return new AppCredentialProvider(authKind, tenantId, clientId, CredentialSpec.ClientCertificatePem(tenantId, clientId, file.PemPath!))
         { Detail = "certificate file " + file.PemPath };
     }
 
@@ -94,9 +87,7 @@ internal sealed class AppCredentialProvider : ICredentialProvider
     /// <summary>System-assigned, or user-assigned when <paramref name="clientId"/> is given. The tenant and app are
     /// known only from the token.</summary>
     public static AppCredentialProvider ManagedIdentity(string? clientId) =>
-        new("ManagedIdentity", null, clientId, s => new ManagedIdentityCredential(string.IsNullOrEmpty(clientId)
-            ? ManagedIdentityId.SystemAssigned
-            : ManagedIdentityId.FromUserAssignedClientId(clientId!)))
+        new("ManagedIdentity", null, clientId, CredentialSpec.ManagedIdentity(clientId))
         { Detail = string.IsNullOrEmpty(clientId) ? "system-assigned identity" : "user-assigned identity " + clientId };
 
     /// <summary>Workload identity federation: the file holds an external OIDC token (GitHub Actions, AKS) that Entra
@@ -109,8 +100,7 @@ internal sealed class AppCredentialProvider : ICredentialProvider
             throw new CallRecordsException("FederatedTokenFileNotFound", ErrorCategory.ObjectNotFound,
                 $"The federated token file '{full}' does not exist.",
                 "Pass the file your platform writes the workload identity token to (AKS: AZURE_FEDERATED_TOKEN_FILE; GitHub Actions: write the OIDC token from ACTIONS_ID_TOKEN_REQUEST_URL to a file first).", full);
-        return new AppCredentialProvider(authKind, tenantId, clientId, s => new WorkloadIdentityCredential(
-            Options(new WorkloadIdentityCredentialOptions { TenantId = tenantId, ClientId = clientId, TokenFilePath = full }, s)))
+        return new AppCredentialProvider(authKind, tenantId, clientId, CredentialSpec.FederatedToken(tenantId, clientId, full))
         { Detail = "federated token file " + full };
     }
 
@@ -146,19 +136,6 @@ internal sealed class AppCredentialProvider : ICredentialProvider
 
     public Exception DescribeFailure(Exception failure, ConnectionSettings settings) =>
         CredentialFailure.Describe(failure, this, settings, _secrets);
-
-    private static T Options<T>(T options, ConnectionSettings settings) where T : TokenCredentialOptions
-    {
-        options.AuthorityHost = settings.AuthorityHost;
-        // Discovery of a non-Microsoft authority goes to login.microsoftonline.com and stalls where that is unreachable.
-        switch (options)
-        {
-            case ClientSecretCredentialOptions o: o.DisableInstanceDiscovery = settings.DisableInstanceDiscovery; break;
-            case ClientCertificateCredentialOptions o: o.DisableInstanceDiscovery = settings.DisableInstanceDiscovery; break;
-            case WorkloadIdentityCredentialOptions o: o.DisableInstanceDiscovery = settings.DisableInstanceDiscovery; break;
-        }
-        return options;
-    }
 
     private static void RequireIds(string tenantId, string clientId)
     {

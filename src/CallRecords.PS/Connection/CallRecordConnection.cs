@@ -56,12 +56,16 @@ public sealed class CallRecordConnection
     /// tenant, app, roles and expiry. A token Graph would refuse for call records (delegated, no application roles)
     /// is refused here with the permission explained.
     /// </summary>
-    internal static async Task<CallRecordConnection> ConnectAsync(ConnectionSettings settings, ICredentialProvider credential, CancellationToken cancellationToken)
+    /// <param name="backend">The Graph SDK half; by default the one next to this assembly or, in a test process that
+    /// references it, the one already loaded (Connect-CallRecordGraph passes the module's own).</param>
+    internal static async Task<CallRecordConnection> ConnectAsync(ConnectionSettings settings, ICredentialProvider credential, CancellationToken cancellationToken,
+        IGraphBackend? backend = null)
     {
         GraphSession session;
         try
         {
-            session = new GraphSession(settings, credential.CreateCredential(settings), e => credential.DescribeFailure(e, settings));
+            backend ??= Loading.ModuleLoader.GetBackend(null);
+            session = new GraphSession(settings, backend.Open(settings, credential.Credential, e => credential.DescribeFailure(e, settings)));
         }
         catch (Exception e) when (e is not CallRecordsException)
         {

@@ -5,7 +5,6 @@ using System.Net.Http;
 using System.Security;
 using System.Text;
 using System.Text.RegularExpressions;
-using Azure.Identity;
 
 namespace CallRecords.Connection;
 
@@ -74,12 +73,16 @@ internal static class CredentialFailure
         for (var e = failure; e is not null; e = e.InnerException)
         {
             var text = (e.Message ?? string.Empty).Trim();
-            if (e is AuthenticationFailedException && text.EndsWith(":", StringComparison.Ordinal) && e.InnerException is not null) continue;
+            if (IsAuthenticationFailed(e) && text.EndsWith(":", StringComparison.Ordinal) && e.InnerException is not null) continue;
             if (text.Length == 0 || parts.Exists(p => p.IndexOf(text, StringComparison.Ordinal) >= 0)) continue;
             parts.Add(text);
         }
         return parts.Count == 0 ? failure.GetType().Name : string.Join(" ", parts);
     }
+
+    /// <summary>Azure.Identity's AuthenticationFailedException, known by name: Azure.Identity is loaded in the module's
+    /// private context and this assembly does not reference it.</summary>
+    private static bool IsAuthenticationFailed(Exception e) => e.GetType().FullName == "Azure.Identity.AuthenticationFailedException";
 
     private static bool Contains<T>(Exception failure) where T : Exception
     {

@@ -1,12 +1,12 @@
 using System;
-using Azure.Core;
 
 namespace CallRecords.Connection;
 
 /// <summary>
 /// How a connection gets its tokens. Connect-CallRecordGraph picks one per parameter set (an access token, or one of
-/// the Azure.Identity flows in <see cref="AppCredentialProvider"/>) and the rest of the module never knows which: the
-/// session wraps the credential for the Graph SDK. Azure.Identity types stay behind this interface.
+/// the app-only flows in <see cref="AppCredentialProvider"/>) and the rest of the module never knows which. A provider
+/// validates its input and describes the credential (<see cref="CredentialSpec"/>); CallRecords.Sdk, in the private
+/// load context, turns that into an Azure.Identity credential, so no Azure.Identity type is named here.
 /// </summary>
 internal interface ICredentialProvider
 {
@@ -15,9 +15,9 @@ internal interface ICredentialProvider
     string? TenantId { get; }
     string? ClientId { get; }
 
-    /// <summary>The Azure.Core credential the session's Graph client uses. Called once per connection; the session
-    /// caches and refreshes the tokens it returns (<see cref="ConnectionTokenCache"/>).</summary>
-    TokenCredential CreateCredential(ConnectionSettings settings);
+    /// <summary>The credential the connection's Graph client is built with (once per connection; the client caches
+    /// and refreshes the tokens it returns).</summary>
+    CredentialSpec Credential { get; }
 
     /// <summary>Turns a failure of the credential into one an admin can act on (what was asked of whom, Entra's
     /// AADSTS text, what to check). Must never include a secret.</summary>

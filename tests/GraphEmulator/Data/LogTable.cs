@@ -86,6 +86,15 @@ public sealed class LogTable
             if (t < start) t = start - start % TimeSpan.TicksPerSecond + TimeSpan.TicksPerSecond;
             ticks[k] = t;
         }
+        // Two rows exactly 90 days apart (Graph's longest log range), on whole minutes, so a window edge can land
+        // exactly on a row whatever "now" the data set is built around.
+        var pairStart = start - start % TimeSpan.TicksPerMinute + TimeSpan.TicksPerDay + TimeSpan.TicksPerMinute * (seed % 600);
+        var pairEnd = pairStart + TimeSpan.TicksPerDay * 90;
+        if (!midnightOnly && ticks.Length >= 2 && pairEnd < to.UtcTicks)
+        {
+            ticks[0] = pairStart;
+            ticks[1] = pairEnd;
+        }
         Array.Sort(ticks);
         return ticks;
     }

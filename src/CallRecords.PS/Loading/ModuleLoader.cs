@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using CallRecords.Connection;
+
+namespace CallRecords.Loading;
+
+/// <summary>
+/// Finds and loads CallRecords.Sdk (the Graph SDK, Kiota, Azure.Identity, MSAL and their dependencies) from the
+/// module's bin/ folder, once per process and folder, on the first Connect-CallRecordGraph:
+/// on PowerShell 7 into the module's own <see cref="ModuleLoadContext"/>, so other modules' versions of the same
+/// assemblies (Az.Accounts, Microsoft.Graph.Authentication, MicrosoftTeams, PnP.PowerShell) never meet ours; on
+/// Windows PowerShell 5.1, which has no load contexts, through <see cref="BinFolderResolver"/>.
+/// The root assembly (cmdlets, output types, engine) stays in the default context either way.
+/// </summary>
+internal static class ModuleLoader
+{
+    /// <summary>The folder, under the module folder, that holds CallRecords.Sdk and its dependency closure.</summary>
+    public const string BinFolderName = "bin";
+    public const string SdkAssemblyName = "CallRecords.Sdk";
+    private const string BackendTypeName = "CallRecords.Sdk.GraphBackend";
+
+    /// <summary>Set to "AssemblyResolve" to use 5.1's loading scheme on PowerShell 7 too (diagnostics, and the tests
+    /// that exercise the 5.1 path here). Any other value, or none, picks by runtime.</summary>
+    public const string ModeVariable = "CALLRECORDS_ASSEMBLY_LOADING";
+
+    private static readonly object Gate = new();
+    private static readonly Dictionary<string, LoadedBackend> Loaded = new(StringComparer.OrdinalIgnoreCase);
+    private static LoadedBackend? _referenced;
+
+    internal static Assembly RootAssembly => typeof(ModuleLoader).Assembly;
+
+    /// <summary>True on Windows PowerShell 5.1 (.NET Framework), where there are no assembly load contexts.</summary>
+    internal static bool IsNetFramework => RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase);
+
+    internal static bool UseResolveHandler =>
+        IsNetFramework || string.Equals(Environment.GetEnvironmentVariable(ModeVariable), "AssemblyResolve", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The backend of the module installed at <paramref name="moduleBase"/> (the imported module's folder), or
+    /// of the bin/ folder next to this assembly; in a process that references CallRecords.Sdk directly (tests,
+    /// benchmarks) and has no bin/ folder, the referenced one.</summary>
+    public static IGraphBackend GetBackend(string? moduleBase) => Load(moduleBase).Backend;
+
+    /// <summary>Where the backend came from, for Connect-CallRecordGraph -Debug.</summary>
+    public static string Describe(string? moduleBase) => Load(moduleBase).Description;
+
+    /// <summary>The module's bin/ folder: under <paramref name="moduleBase"/>, else next to this assembly; null when
+    /// neither has CallRecords.Sdk.</summary>
+    internal static string? FindBinFolder(string? moduleBase)
+    {
+        foreach (var baseDir in new[] { moduleBase, SafeDirectoryOf(RootAssembly) })
+        {
+            if (string.IsNullOrEmpty(baseDir)) continue;
+            var bin = Path.Combine(baseDir!, BinFolderName);
+            if (File.Exists(Path.Combine(bin, SdkAssemblyName + ".dll"))) return Path.GetFullPath(bin);
+        }
+        return null;
+    }
+
+    private static LoadedBackend Load(string? moduleBase)
+    {
+        var bin = FindBinFolder(moduleBase);
+        lock (Gate)
+        {
+            if (bin is null) return _referenced ??= LoadReferenced();
+            if (!Loaded.TryGetValue(bin, out var loaded))
+            {
+                loaded = UseResolveHandler ? LoadWithResolver(bin) : LoadIntoContext(bin);
+                Loaded[bin] = loaded;
+            }
+            return loaded;
+        }
+    }
+
+    /// <summary>PowerShell 7: a load context of our own over bin/. Kept out of line so Windows PowerShell never
+    /// compiles a method that names AssemblyLoadContext.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static LoadedBackend LoadIntoContext(string bin)
+    {
+        var context = ModuleLoadContext.For(bin);
+        var sdk = context.LoadSdk(SdkAssemblyName);
+        return new LoadedBackend(Create(sdk), $"{Name(sdk)} from {bin} in the module's own load context ({context})");
+    }
+
+    private static LoadedBackend LoadWithResolver(string bin)
+    {
+        BinFolderResolver.Register(bin);
+        var sdk = Assembly.LoadFrom(Path.Combine(bin, SdkAssemblyName + ".dll"));
+        return new LoadedBackend(Create(sdk), $"{Name(sdk)} from {bin} through an AssemblyResolve handler limited to that folder");
+    }
+
+    private static LoadedBackend LoadReferenced()
+    {
+        Assembly sdk;
+        try
+        {
+            sdk = Assembly.Load(new AssemblyName(SdkAssemblyName));
+        }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            throw new CallRecordsException("ModuleIncomplete", ErrorCategory.ResourceUnavailable,
+                $"The module's Graph SDK files are missing: no {BinFolderName}{Path.DirectorySeparatorChar}{SdkAssemblyName}.dll next to {RootAssembly.Location}.",
+                "Reinstall the module (Install-Module CallRecords -Force, or unpack the whole package): its bin folder must sit beside CallRecords.dll.");
+        }
+        return new LoadedBackend(Create(sdk), $"{Name(sdk)} referenced by the host process (no bin folder)");
+    }
+
+    private static IGraphBackend Create(Assembly sdk)
+    {
+        var type = sdk.GetType(BackendTypeName, throwOnError: true)!;
+        return (IGraphBackend)Activator.CreateInstance(type)!;
+    }
+
+    private static string Name(Assembly a) => a.GetName().Name + " " + a.GetName().Version;
+
+    private static string? SafeDirectoryOf(Assembly a)
+    {
+        try
+        {
+            return string.IsNullOrEmpty(a.Location) ? null : Path.GetDirectoryName(a.Location);
+        }
+        catch (NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    private sealed class LoadedBackend
+    {
+        public LoadedBackend(IGraphBackend backend, string description)
+        {
+            Backend = backend;
+            Description = description;
+        }
+
+        public IGraphBackend Backend { get; }
+        public string Description { get; }
+    }
+}

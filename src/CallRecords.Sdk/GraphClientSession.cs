@@ -1,0 +1,59 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Azure.Core;
+using CallRecords.Connection;
+using CallRecords.Graph;
+using Microsoft.Graph;
+using Microsoft.Kiota.Authentication.Azure;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
+
+namespace CallRecords.Sdk;
+
+/// <summary>
+/// One connection's GraphServiceClient (its HttpClient and handler pipeline, reused by every cmdlet call) and the
+/// token cache in front of its credential. Graph SDK and Azure.Core types stay in this assembly; the root assembly
+/// sees it as <see cref="IGraphClient"/>.
+/// </summary>
+internal sealed class GraphClientSession : IGraphClient
+{
+    private readonly ConnectionSettings _settings;
+    private readonly ConnectionTokenCache _tokens;
+    private readonly IGraphTransport _transport;
+
+    public GraphClientSession(ConnectionSettings settings, TokenCredential credential, Func<Exception, Exception>? describeFailure = null)
+    {
+        _settings = settings;
+        _tokens = new ConnectionTokenCache(credential, describeFailure ?? (e => e));
+        // Kiota's Azure provider sends a token only to allowed hosts; the endpoint is the one host we talk to,
+        // which also admits the emulator's loopback address (http is accepted for localhost/127.0.0.1 only).
+        var auth = new AzureIdentityAuthenticationProvider(_tokens, new[] { settings.GraphEndpoint.Host }, null, false, settings.Scopes);
+        var handlers = GraphClientFactory.CreateDefaultHandlers();
+        // The SDK's retry handler with the connection's -MaxRetry; its delay (whole seconds) applies only when a
+        // 429/503/504 has no Retry-After.
+        var retry = -1;
+        for (var i = 0; i < handlers.Count; i++) if (handlers[i] is RetryHandler) retry = i;
+        var sdkRetry = new RetryHandler(new RetryHandlerOption { MaxRetry = settings.MaxRetry, Delay = (int)Math.Ceiling(settings.RetryDelay.TotalSeconds) });
+        if (retry >= 0) handlers[retry] = sdkRetry; else handlers.Add(sdkRetry);
+        handlers.Add(new RequestTraceHandler());
+        // Last, next to the network: each attempt (not the retry handler's waits in between) gets -Timeout.
+        handlers.Add(new AttemptTimeoutHandler(settings.RequestTimeout));
+        var http = GraphClientFactory.Create(handlers);
+        http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
+        var client = new GraphServiceClient(http, auth, settings.GraphEndpoint.AbsoluteUri + settings.ApiVersion);
+        _transport = new KiotaGraphTransport(client.RequestAdapter, http);
+    }
+
+    public IGraphTransport Transport => _transport;
+    public DateTimeOffset? TokenExpiresOn => _tokens.ExpiresOn;
+    public int TokensAcquired => _tokens.Acquired;
+
+    public async Task<string> AcquireTokenAsync(CancellationToken cancellationToken)
+    {
+        var token = await _tokens.GetTokenAsync(new TokenRequestContext(_settings.Scopes, isCaeEnabled: false), cancellationToken).ConfigureAwait(false);
+        return token.Token;
+    }
+
+    public void Dispose() => _transport.Dispose();
+}

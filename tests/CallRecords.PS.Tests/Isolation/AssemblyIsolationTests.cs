@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using CallRecords.Models;
+using CallRecords.PS.Tests.Auth;
+using CallRecords.PS.Tests.Engine;
+using CallRecords.PS.Tests.Identity;
+using Xunit;
+
+namespace CallRecords.PS.Tests.Isolation;
+
+/// <summary>
+/// Issue #11 end to end: another module built on older Azure.Identity and MSAL, and another major Kiota.Abstractions
+/// (tests/Fixtures/OtherModule, loaded the classic way into the default context) and this module in one PowerShell
+/// process, in both orders, each doing real work against the emulator (token requests to its identity face over
+/// HTTPS; Connect-CallRecordGraph with a secret and with a certificate; Get-CallRecord). The process is
+/// tests/IsolationHost, whose default context holds only the engine, as pwsh's does; this test process cannot be
+/// used because it references Azure.Identity itself.
+/// </summary>
+[Collection(ProcessEnvironmentCollection.Name)]
+public sealed class AssemblyIsolationTests : IClassFixture<AuthFixture>, IDisposable
+{
+    private static readonly string BinFolder = Path.Combine(EngineFixture.RepoRoot, "out", "CallRecords", "bin");
+    private readonly AuthFixture _f;
+    private readonly ClientCertificateFiles _cert = new("CN=isolation test client");
+
+    public AssemblyIsolationTests(AuthFixture fixture) => _f = fixture;
+
+    public void Dispose() => _cert.Dispose();
+
+    [Fact]
+    public void Another_modules_older_identity_stack_loaded_first_then_ours_both_work()
+    {
+        var result = RunScenario("theirs-first");
+        AssertTheirsWorked(result["theirs"]);
+        AssertOursWorked(result["ours"]);
+        AssertTheirsWorked(result["theirsAgain"]);
+        AssertSideBySide(result);
+    }
+
+    [Fact]
+    public void Ours_loaded_first_then_another_modules_older_identity_stack_both_work()
+    {
+        var result = RunScenario("ours-first");
+        AssertOursWorked(result["ours"]);
+        AssertTheirsWorked(result["theirs"]);
+        AssertOursWorked(result["oursAgain"]);
+        AssertSideBySide(result);
+    }
+
+    /// <summary>Windows PowerShell 5.1's scheme (the bin-limited AssemblyResolve handler, no load context), forced on
+    /// PowerShell 7: the Graph SDK half and the root's own base-library needs all come from bin/.</summary>
+    [Fact]
+    public void AssemblyResolve_scheme_loads_everything_from_the_bin_folder()
+    {
+        var result = RunScenario("ours-only", ("CALLRECORDS_ASSEMBLY_LOADING", "AssemblyResolve"));
+        AssertOursWorked(result["ours"]);
+        var assemblies = Assemblies(result);
+        foreach (var name in new[] { "CallRecords.Sdk", "Azure.Core", "Microsoft.Identity.Client", "Microsoft.Kiota.Abstractions", "Microsoft.Graph" })
+        {
+            var a = Assert.Single(assemblies, x => x.Name == name);
+            Assert.Equal("Default", a.Context);
+            Assert.Equal(Path.Combine(BinFolder, name + ".dll"), a.Location);
+        }
+    }
+
+    /// <summary>The root assembly references the engine, the runtime's own assemblies (in versions every PowerShell 7
+    /// has) and Microsoft.Bcl.AsyncInterfaces no newer than $PSHOME's 5.0.0.0; never the Graph SDK, Kiota,
+    /// Azure or MSAL. Everything it needs beyond the engine is in bin/ for Windows PowerShell.</summary>
+    [Fact]
+    public void Root_assembly_references_only_the_engine_and_the_runtime()
+    {
+        var root = typeof(CallRecord).Assembly;
+        var runtime = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        foreach (var reference in root.GetReferencedAssemblies())
+        {
+            var name = reference.Name!;
+            Assert.DoesNotMatch("^(Microsoft\\.Graph|Microsoft\\.Kiota|Azure\\.|Microsoft\\.Identity|Microsoft\\.IdentityModel|Std\\.UriTemplate|Microsoft\\.Extensions)", name);
+            if (name is "System.Management.Automation" or "netstandard") continue;
+            if (name == "Microsoft.Bcl.AsyncInterfaces")
+                Assert.True(reference.Version <= new Version(5, 0, 0, 0), $"{name} {reference.Version} is newer than PowerShell 7's $PSHOME copy (5.0.0.0)");
+            else
+            {
+                var inRuntime = Path.Combine(runtime, name + ".dll");
+                Assert.True(File.Exists(inRuntime), $"{name} is not part of the .NET runtime");
+                Assert.True(AssemblyName.GetAssemblyName(inRuntime).Version >= reference.Version, $"{name} {reference.Version} is newer than the runtime's");
+            }
+            // Windows PowerShell has none of them: bin/ must.
+            if (name is not ("System.Runtime.Loader" or "System.Runtime" or "System.Collections" or "System.Threading"))
+                Assert.True(File.Exists(Path.Combine(BinFolder, name + ".dll")), $"{name} is missing from out/CallRecords/bin for Windows PowerShell");
+        }
+        var moduleDlls = Directory.GetFiles(Path.Combine(EngineFixture.RepoRoot, "out", "CallRecords"), "*.dll").Select(Path.GetFileName);
+        Assert.Equal(["CallRecords.dll"], moduleDlls);
+    }
+
+    private void AssertTheirsWorked(JsonNode? report)
+    {
+        Assert.NotNull(report);
+        // Their versions really are other (older) versions than ours.
+        Assert.True(Version.Parse((string)report!["AzureIdentityVersion"]!) < BinVersion("Azure.Identity"));
+        Assert.True(Version.Parse((string)report["MsalVersion"]!) < BinVersion("Microsoft.Identity.Client"));
+        // The mirror has no Kiota.Abstractions older than ours; theirs is the next major version, a harder case.
+        Assert.NotEqual(BinVersion("Microsoft.Kiota.Abstractions").Major, Version.Parse((string)report["KiotaVersion"]!).Major);
+        Assert.True(int.Parse((string)report["AzureIdentityTokenLength"]!) > 100);
+        Assert.True(int.Parse((string)report["MsalTokenLength"]!) > 100);
+        Assert.Equal(_f.Host.BaseAddress.AbsoluteUri.TrimEnd('/') + "/v1.0/communications/callRecords/abc", (string)report["KiotaUrl"]!);
+    }
+
+    private void AssertOursWorked(JsonNode? report)
+    {
+        Assert.NotNull(report);
+        var truth = _f.GroundTruth();
+        var ids = report!["ids"]!.AsArray().Select(n => (string)n!).ToList();
+        Assert.Equal(truth.Concat(truth), ids); // secret connection, then certificate connection
+        var type = Assert.Single(report["outputTypes"]!.AsArray());
+        Assert.Equal("CallRecords.Models.CallRecord", (string)type!["type"]!);
+        Assert.Equal("Default", (string)type["context"]!); // output types never come from the private context
+    }
+
+    /// <summary>Both versions of each contested assembly are loaded: theirs in the default context from their folder,
+    /// ours in the module's own context from bin/.</summary>
+    private static void AssertSideBySide(JsonObject result)
+    {
+        var assemblies = Assemblies(result);
+        foreach (var name in new[] { "Microsoft.Identity.Client", "Microsoft.Kiota.Abstractions", "Azure.Core" })
+        {
+            var loaded = assemblies.Where(a => a.Name == name).ToList();
+            Assert.Equal(2, loaded.Count);
+            var theirs = Assert.Single(loaded, a => a.Context == "Default");
+            Assert.Contains(Path.Combine("out", "fixtures", "OtherModule"), theirs.Location);
+            var ours = Assert.Single(loaded, a => a.Context != "Default");
+            Assert.Equal(Path.Combine(BinFolder, name + ".dll"), ours.Location);
+            Assert.StartsWith("CallRecords ", ours.Context);
+            Assert.NotEqual(theirs.Version, ours.Version);
+        }
+        // Azure.Identity 1.21 only forwards its credential types to Azure.Core 1.53; theirs (1.11) still defines them.
+        // Either way each stack's ClientSecretCredential is its own type, in its own context.
+        var credentials = result["credentialTypes"]!.AsArray().Select(c => (Assembly: (string)c!["assembly"]!, Context: (string)c["context"]!, Location: (string)c["location"]!)).ToList();
+        Assert.Equal(2, credentials.Count);
+        var theirCredential = Assert.Single(credentials, c => c.Context == "Default");
+        Assert.Equal("Azure.Identity", theirCredential.Assembly);
+        Assert.Contains(Path.Combine("out", "fixtures", "OtherModule"), theirCredential.Location);
+        var ourCredential = Assert.Single(credentials, c => c.Context != "Default");
+        Assert.Equal(Path.Combine(BinFolder, ourCredential.Assembly + ".dll"), ourCredential.Location);
+        var root = Assert.Single(assemblies, a => a.Name == "CallRecords");
+        Assert.Equal("Default", root.Context);
+        var sdk = Assert.Single(assemblies, a => a.Name == "CallRecords.Sdk");
+        Assert.StartsWith("CallRecords ", sdk.Context);
+        Assert.Single(assemblies, a => a.Name == "Microsoft.Graph");
+    }
+
+    private static Version BinVersion(string name) => AssemblyName.GetAssemblyName(Path.Combine(BinFolder, name + ".dll")).Version!;
+
+    private sealed record Loaded(string Name, string Version, string Context, string Location);
+
+    private static List<Loaded> Assemblies(JsonObject result) =>
+        result["assemblies"]!.AsArray().Select(a => new Loaded((string)a!["name"]!, (string?)a["version"] ?? "", (string)a["context"]!, (string)a["location"]!)).ToList();
+
+    private JsonObject RunScenario(string order, params (string Name, string Value)[] environment)
+    {
+        var (secretApp, secret) = _f.RegisterApp();
+        var (certApp, _) = _f.RegisterApp(certificate: _cert.PublicOnly);
+        var dir = Directory.CreateTempSubdirectory("isolation-").FullName;
+        try
+        {
+            var scenario = new JsonObject
+            {
+                ["order"] = order,
+                ["module"] = EngineFixture.ModuleManifest,
+                ["fixture"] = Path.Combine(EngineFixture.RepoRoot, "out", "fixtures", "OtherModule", "OtherModule.dll"),
+                ["graph"] = _f.Host.BaseAddress.AbsoluteUri,
+                ["authority"] = _f.Identity.AuthorityHost.AbsoluteUri,
+                ["tenant"] = _f.DefaultTenant,
+                ["secretClientId"] = secretApp.ClientId,
+                ["secret"] = secret,
+                ["certClientId"] = certApp.ClientId,
+                ["pfxPath"] = _cert.PfxPath,
+            };
+            var scenarioFile = Path.Combine(dir, "scenario.json");
+            var resultFile = Path.Combine(dir, "result.json");
+            File.WriteAllText(scenarioFile, scenario.ToJsonString());
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(HostPath());
+            start.ArgumentList.Add(scenarioFile);
+            start.ArgumentList.Add(resultFile);
+            // The emulator's test CA, trusted the same way as in this process (see Identity/IdentityTestServer.cs).
+            start.Environment["SSL_CERT_FILE"] = IdentityTestServer.TrustFile;
+            foreach (var (name, value) in environment) start.Environment[name] = value;
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the isolation host did not finish");
+            Assert.True(process.ExitCode == 0 && File.Exists(resultFile), $"isolation host exit {process.ExitCode}: {stdout.Result} {stderr.Result}");
+            var result = JsonNode.Parse(File.ReadAllText(resultFile))!.AsObject();
+            var errors = result["steps"]!.AsArray().SelectMany(s => s!["errors"]!.AsArray().Select(e => s["name"] + ": " + e)).ToList();
+            Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
+            return result;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>tests/IsolationHost's build output in this test build's configuration (the solution builds it).</summary>
+    private static string HostPath()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0/
+        var path = Path.Combine(EngineFixture.RepoRoot, "tests", "IsolationHost", "bin", configuration, "net10.0", "IsolationHost.dll");
+        Assert.True(File.Exists(path), $"{path} is missing: build the solution (dotnet build / dotnet test at the repository root).");
+        Assert.True(File.Exists(Path.Combine(EngineFixture.RepoRoot, "out", "fixtures", "OtherModule", "OtherModule.dll")),
+            "out/fixtures/OtherModule is missing: build the solution.");
+        return path;
+    }
+}
