@@ -93,6 +93,31 @@ public sealed class AssemblyIsolationTests : IClassFixture<AuthFixture>, IDispos
         Assert.Equal(["CallRecords.dll"], moduleDlls);
     }
 
+    /// <summary>Windows PowerShell 5.1 finds cmdlets through the exported types only: none of them may need a
+    /// PowerShell 7 type (the load context stays internal).</summary>
+    [Fact]
+    public void No_exported_type_depends_on_AssemblyLoadContext()
+    {
+        var root = typeof(CallRecord).Assembly;
+        foreach (var type in root.GetExportedTypes())
+            for (var t = type.BaseType; t is not null; t = t.BaseType)
+                Assert.NotEqual("System.Runtime.Loader.AssemblyLoadContext", t.FullName);
+        var context = root.GetType("CallRecords.Loading.ModuleLoadContext", throwOnError: true)!;
+        Assert.False(context.IsPublic);
+    }
+
+    /// <summary>In this test process too, the imported module loads its Graph SDK half from its own bin/ into its own
+    /// context (not the copies this process references), and -Debug says so.</summary>
+    [Fact]
+    public void Connect_debug_tells_where_the_Graph_SDK_was_loaded_from()
+    {
+        var (app, secret) = _f.RegisterApp();
+        var run = _f.Run($"$c = Connect-CallRecordGraph -TenantId $tenant -ClientId $client -ClientSecret $secret {_f.Endpoints} -NoDefault -PassThru -Debug",
+            _f.Vars(("tenant", _f.DefaultTenant), ("client", app.ClientId), ("secret", AuthFixture.Secure(secret))));
+        Assert.Empty(run.Errors);
+        Assert.Contains(run.Debug, d => d == $"Graph SDK: CallRecords.Sdk 0.1.0.0 from {BinFolder} in the module's own load context (CallRecords {BinFolder}).");
+    }
+
     private void AssertTheirsWorked(JsonNode? report)
     {
         Assert.NotNull(report);
