@@ -14,18 +14,12 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $script:Manifest = Join-Path $Root 'out/CallRecords/CallRecords.psd1'
-    if (-not (Test-Path $Manifest)) { throw "Build first: dotnet build -c Release (missing $Manifest)" }
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/CallRecordsTestHelpers.psm1') -Force
+    $script:Manifest = Get-TestModuleManifest
 
-    function script:Get-FreePort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
-    $script:GraphPort = Get-FreePort
-    $script:HttpsPort = Get-FreePort
-    $script:MiPort = Get-FreePort
+    $script:GraphPort = Get-TestFreePort
+    $script:HttpsPort = Get-TestFreePort
+    $script:MiPort = Get-TestFreePort
     $script:Graph = "http://127.0.0.1:$GraphPort"
     $script:Authority = "https://127.0.0.1:$HttpsPort"
     # The identity face's control routes answer on its plain-HTTP (managed identity) port too: no trust needed here.
@@ -35,20 +29,10 @@ BeforeAll {
     $script:CaFile = Join-Path $WorkDir 'emulator-ca.pem'
     $script:Tenant = 'dc368399-474c-4d40-900c-6265431fd81f'
 
-    $emulatorArgs = @('run', '--project', (Join-Path $Root 'tests/GraphEmulator'), '-c', 'Release', '--',
-        '--urls', $Graph, '--throttle', 'off', '--seed', '41', '--records', '120', '--days', '20',
-        '--https-port', $HttpsPort, '--mi-port', $MiPort, '--ca-out', $CaFile)
-    $script:Emulator = Start-Process -FilePath 'dotnet' -ArgumentList $emulatorArgs -PassThru -NoNewWindow `
-        -RedirectStandardOutput (Join-Path $WorkDir 'emulator.out') -RedirectStandardError (Join-Path $WorkDir 'emulator.err')
-    $deadline = [DateTime]::UtcNow.AddMinutes(3)
-    while ($true) {
-        try { $null = Invoke-RestMethod "$IdentityControl/token-requests" -TimeoutSec 2; break }
-        catch {
-            if ($Emulator.HasExited) { throw "The emulator exited with code $($Emulator.ExitCode)." }
-            if ([DateTime]::UtcNow -gt $deadline) { throw "The emulator's identity face did not start on $IdentityControl." }
-            Start-Sleep -Milliseconds 500
-        }
-    }
+    # The tests need the identity face: wait for its control routes rather than the Graph face's.
+    $script:Emulator = Start-TestEmulator -Port $GraphPort -ReadyUrl "$IdentityControl/token-requests" -LogPath (Join-Path $WorkDir 'emulator') `
+        -ArgumentList @('--throttle', 'off', '--seed', '41', '--records', '120', '--days', '20',
+            '--https-port', $HttpsPort, '--mi-port', $MiPort, '--ca-out', $CaFile)
 
     function script:Register-App([string] $Secret, [string] $CertificatePem, [object[]] $Federated, [string[]] $Roles = @('CallRecords.Read.All')) {
         $app = @{ tenantId = $Tenant; clientId = [guid]::NewGuid().ToString(); roles = $Roles }
@@ -104,7 +88,7 @@ Import-Module `$manifest
 }
 
 AfterAll {
-    if ($script:Emulator -and -not $script:Emulator.HasExited) { Stop-Process -Id $script:Emulator.Id }
+    Stop-TestEmulator $script:Emulator
     Remove-Item $script:WorkDir -Recurse -Force -ErrorAction SilentlyContinue
 }
 

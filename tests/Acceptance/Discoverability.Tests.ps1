@@ -6,17 +6,14 @@
 #>
 
 BeforeDiscovery {
-    $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $manifest = Join-Path $root 'out/CallRecords/CallRecords.psd1'
-    Import-Module $manifest -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/CallRecordsTestHelpers.psm1') -Force
+    Import-Module (Get-TestModuleManifest) -Force
     $script:Commands = @(Get-Command -Module CallRecords | ForEach-Object { @{ Name = $_.Name } })
 }
 
 BeforeAll {
-    $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $manifest = Join-Path $root 'out/CallRecords/CallRecords.psd1'
-    if (-not (Test-Path $manifest)) { throw "Build first: dotnet build -c Release (missing $manifest)" }
-    Import-Module $manifest -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/CallRecordsTestHelpers.psm1') -Force
+    Import-Module (Get-TestModuleManifest) -Force
     $script:Approved = (Get-Verb).Verb
 }
 

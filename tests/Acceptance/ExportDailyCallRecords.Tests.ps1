@@ -6,61 +6,29 @@
 #>
 
 BeforeAll {
-    $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $script:Manifest = Join-Path $Root 'out/CallRecords/CallRecords.psd1'
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/CallRecordsTestHelpers.psm1') -Force
+    $script:Root = Get-TestRepositoryRoot
+    $script:Manifest = Get-TestModuleManifest
     $script:Export = Join-Path $Root 'examples/Export-DailyCallRecords.ps1'
-    if (-not (Test-Path $Manifest)) { throw "Build first: dotnet build -c Release (missing $Manifest)" }
-
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $listener.Start()
-    $script:Port = $listener.LocalEndpoint.Port
-    $listener.Stop()
-    $script:Endpoint = "http://127.0.0.1:$Port"
-    $script:Now = [DateTimeOffset]::UtcNow.AddTicks(-([DateTimeOffset]::UtcNow.Ticks % [TimeSpan]::TicksPerMinute))
+    $script:Now = Get-TestNow
     $script:Today = $Now.UtcDateTime.Date
 
-    $emulatorArgs = @('run', '--project', (Join-Path $Root 'tests/GraphEmulator'), '-c', 'Release', '--',
-        '--urls', $Endpoint, '--accept-any-token', '--throttle', 'off', '--seed', '31', '--records', '300', '--days', '10',
+    $script:Emulator = Start-TestEmulator -ArgumentList @('--accept-any-token', '--throttle', 'off', '--seed', '31', '--records', '300', '--days', '10',
         '--now', $Now.ToString('o'))
-    $script:Emulator = Start-Process -FilePath 'dotnet' -ArgumentList $emulatorArgs -PassThru -NoNewWindow `
-        -RedirectStandardOutput (Join-Path ([IO.Path]::GetTempPath()) "emulator-$Port.out") `
-        -RedirectStandardError (Join-Path ([IO.Path]::GetTempPath()) "emulator-$Port.err")
+    $script:Port = $Emulator.Port
+    $script:Endpoint = $Emulator.Endpoint
 
-    $deadline = [DateTime]::UtcNow.AddMinutes(3)
-    while ($true) {
-        try { $null = Invoke-RestMethod "$Endpoint/_emulator/counters" -TimeoutSec 2; break }
-        catch {
-            if ($Emulator.HasExited) { throw "The emulator exited with code $($Emulator.ExitCode)." }
-            if ([DateTime]::UtcNow -gt $deadline) { throw "The emulator did not start on $Endpoint." }
-            Start-Sleep -Milliseconds 500
-        }
-    }
-
-    function script:Get-EmulatorToken {
-        $body = @{ roles = @('CallRecords.Read.All') } | ConvertTo-Json
-        (Invoke-RestMethod -Method Post "$Endpoint/_emulator/tokens" -Body $body -ContentType 'application/json').access_token |
-            ConvertTo-SecureString -AsPlainText -Force
-    }
     function script:Get-DayTruth([datetime] $Day) {
         $inv = [cultureinfo]::InvariantCulture
         $from = [Uri]::EscapeDataString($Day.ToString('yyyy-MM-dd', $inv) + 'T00:00:00Z')
         $to = [Uri]::EscapeDataString($Day.AddDays(1).ToString('yyyy-MM-dd', $inv) + 'T00:00:00Z')
         Invoke-RestMethod "$Endpoint/_emulator/truth/records?from=$from&to=$to"
     }
-    function script:Get-ListRequestCount {
-        @((Invoke-RestMethod "$Endpoint/_emulator/requests") | ForEach-Object { $_ } | Where-Object route -EQ 'listCallRecords').Count
-    }
-    function script:Clear-Requests {
-        Invoke-RestMethod -Method Delete "$Endpoint/_emulator/requests" | Out-Null
-        Invoke-RestMethod -Method Delete "$Endpoint/_emulator/counters" | Out-Null
-    }
-    function script:Set-Faults([hashtable] $Settings) {
-        Invoke-RestMethod -Method Put "$Endpoint/_emulator/faults" -Body ($Settings | ConvertTo-Json) -ContentType 'application/json' | Out-Null
-    }
+    function script:Get-ListRequestCount { @(Get-TestEmulatorRequest -Route 'listCallRecords').Count }
     # Runs the export in this process (the module is already imported) and returns its output and exit code.
     function script:Invoke-Export([hashtable] $Parameters) {
         $global:LASTEXITCODE = $null
-        $all = & $Export -AccessToken (Get-EmulatorToken) -GraphEndpoint $Endpoint -Until $Today @Parameters 2>&1
+        $all = & $Export -AccessToken (Get-TestEmulatorToken) -GraphEndpoint $Endpoint -Until $Today @Parameters 2>&1
         [pscustomobject]@{
             ExitCode = $LASTEXITCODE
             Days     = @($all | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] -and $_.PSObject.Properties['Day'] })
@@ -80,7 +48,7 @@ BeforeAll {
 
 AfterAll {
     Remove-Module CallRecords -ErrorAction SilentlyContinue
-    if ($script:Emulator -and -not $script:Emulator.HasExited) { Stop-Process -Id $script:Emulator.Id }
+    Stop-TestEmulator $script:Emulator
     if ($script:Out) { Remove-Item $script:Out -Recurse -Force -ErrorAction SilentlyContinue }
 }
 
@@ -113,7 +81,7 @@ Describe 'Export-DailyCallRecords.ps1' {
         $older = Get-DayFile $Out $Today.AddDays(-3)
         $hash = (Get-FileHash $yesterday).Hash
         $olderStamp = (Get-Item $older).LastWriteTimeUtc
-        Clear-Requests
+        Clear-TestEmulatorRequest
 
         $run = Invoke-Export @{ OutputDirectory = $Out; OverlapDays = 1 }
 
@@ -126,7 +94,7 @@ Describe 'Export-DailyCallRecords.ps1' {
     }
 
     It 'is up to date without a request when there is no overlap' {
-        Clear-Requests
+        Clear-TestEmulatorRequest
         $run = Invoke-Export @{ OutputDirectory = $Out; OverlapDays = 0 }
         $run.ExitCode | Should -Be 0
         $run.Days | Should -BeNullOrEmpty
@@ -148,11 +116,11 @@ Describe 'Export-DailyCallRecords.ps1' {
         $checkpoint = Join-Path $Out 'checkpoint.json'
         @{ lastCompleteDayUtc = $Today.AddDays(-3).ToString('yyyy-MM-dd') } | ConvertTo-Json | Set-Content $checkpoint
         $before = Get-ChildItem $Out -Filter 'callrecords-*.csv' | ForEach-Object { @{ $_.Name = (Get-FileHash $_.FullName).Hash } }
-        Set-Faults @{ rate = 1.0; kinds = @('truncated') }
+        Set-TestEmulatorFault @{ rate = 1.0; kinds = @('truncated') }
         try {
             $run = Invoke-Export @{ OutputDirectory = $Out; OverlapDays = 0 }
         }
-        finally { Set-Faults @{ rate = 0.0; at = @{} } }
+        finally { Set-TestEmulatorFault @{ rate = 0.0; at = @{} } }
 
         $run.ExitCode | Should -Be 1
         $run.Errors.Count | Should -BeGreaterThan 0
@@ -164,10 +132,9 @@ Describe 'Export-DailyCallRecords.ps1' {
     }
 
     It 'exits 1 when Graph cannot be reached' {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start(); $dead = $listener.LocalEndpoint.Port; $listener.Stop()
+        $dead = Get-TestFreePort
         $global:LASTEXITCODE = $null
-        $null = & $Export -AccessToken (Get-EmulatorToken) -GraphEndpoint "http://127.0.0.1:$dead" -Until $Today `
+        $null = & $Export -AccessToken (Get-TestEmulatorToken) -GraphEndpoint "http://127.0.0.1:$dead" -Until $Today `
             -OutputDirectory (Join-Path $Out 'unreachable') -InitialDays 1 2>&1
         $LASTEXITCODE | Should -Be 1
     }

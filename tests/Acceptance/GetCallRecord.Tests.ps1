@@ -6,71 +6,33 @@
 #>
 
 BeforeAll {
-    $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $script:Manifest = Join-Path $Root 'out/CallRecords/CallRecords.psd1'
-    if (-not (Test-Path $Manifest)) { throw "Build first: dotnet build -c Release (missing $Manifest)" }
-
-    # A free loopback port: bind port 0, read it, release it.
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $listener.Start()
-    $script:Port = $listener.LocalEndpoint.Port
-    $listener.Stop()
-    $script:Endpoint = "http://127.0.0.1:$Port"
-    $script:Now = [DateTimeOffset]::UtcNow.AddTicks(-([DateTimeOffset]::UtcNow.Ticks % [TimeSpan]::TicksPerMinute))
-
-    $emulatorArgs = @('run', '--project', (Join-Path $Root 'tests/GraphEmulator'), '-c', 'Release', '--',
-        '--urls', $Endpoint, '--accept-any-token', '--throttle', 'off', '--seed', '21', '--records', '400',
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/CallRecordsTestHelpers.psm1') -Force
+    $script:Root = Get-TestRepositoryRoot
+    $script:Manifest = Get-TestModuleManifest
+    $script:Now = Get-TestNow
+    $script:Emulator = Start-TestEmulator -ArgumentList @('--accept-any-token', '--throttle', 'off', '--seed', '21', '--records', '400',
         '--now', $Now.ToString('o'))
-    $script:Emulator = Start-Process -FilePath 'dotnet' -ArgumentList $emulatorArgs -PassThru -NoNewWindow `
-        -RedirectStandardOutput (Join-Path ([IO.Path]::GetTempPath()) "emulator-$Port.out") `
-        -RedirectStandardError (Join-Path ([IO.Path]::GetTempPath()) "emulator-$Port.err")
+    $script:Port = $Emulator.Port
+    $script:Endpoint = $Emulator.Endpoint
 
-    # Wait until it answers (dotnet run may build first).
-    $deadline = [DateTime]::UtcNow.AddMinutes(3)
-    while ($true) {
-        try { $null = Invoke-RestMethod "$Endpoint/_emulator/counters" -TimeoutSec 2; break }
-        catch {
-            if ($Emulator.HasExited) { throw "The emulator exited with code $($Emulator.ExitCode)." }
-            if ([DateTime]::UtcNow -gt $deadline) { throw "The emulator did not start on $Endpoint." }
-            Start-Sleep -Milliseconds 500
-        }
-    }
-
-    function script:Get-EmulatorToken([string[]] $Roles = @('CallRecords.Read.All'), [switch] $Delegated) {
-        $body = @{ roles = $Roles; delegated = [bool]$Delegated } | ConvertTo-Json
-        (Invoke-RestMethod -Method Post "$Endpoint/_emulator/tokens" -Body $body -ContentType 'application/json').access_token |
-            ConvertTo-SecureString -AsPlainText -Force
-    }
-    function script:Get-Truth([DateTimeOffset] $From, [DateTimeOffset] $To) {
-        $q = @()
-        if ($From) { $q += 'from=' + [Uri]::EscapeDataString($From.UtcDateTime.ToString('o')) }
-        if ($To) { $q += 'to=' + [Uri]::EscapeDataString($To.UtcDateTime.ToString('o')) }
-        Invoke-RestMethod "$Endpoint/_emulator/truth/records?$($q -join '&')"
-    }
-    function script:Get-ListRequests {
-        (Invoke-RestMethod "$Endpoint/_emulator/requests") | ForEach-Object { $_ } | Where-Object route -EQ 'listCallRecords'
-    }
-    function script:Clear-Requests {
-        Invoke-RestMethod -Method Delete "$Endpoint/_emulator/requests" | Out-Null
-        Invoke-RestMethod -Method Delete "$Endpoint/_emulator/counters" | Out-Null
-    }
+    function script:Get-ListRequests { Get-TestEmulatorRequest -Route 'listCallRecords' }
 
     Import-Module $Manifest -Force
-    Connect-CallRecordGraph -AccessToken (Get-EmulatorToken) -GraphEndpoint $Endpoint
+    Connect-TestEmulator
 }
 
 AfterAll {
     Disconnect-CallRecordGraph
     Remove-Module CallRecords -ErrorAction SilentlyContinue
-    if ($script:Emulator -and -not $script:Emulator.HasExited) { Stop-Process -Id $script:Emulator.Id }
+    Stop-TestEmulator $script:Emulator
 }
 
 Describe 'Get-CallRecord (list)' {
-    BeforeEach { Clear-Requests }
+    BeforeEach { Clear-TestEmulatorRequest }
 
     It 'returns exactly the records that started in the window' {
         $from = $Now.AddDays(-10); $to = $Now.AddDays(-3)
-        $truth = Get-Truth -From $from -To $to
+        $truth = Get-TestRecordTruth -From $from -To $to
         $records = Get-CallRecord -StartDateTime $from -EndDateTime $to
         $records.Count | Should -Be $truth.count
         @($records.Id) | Should -Be @($truth.ids)
@@ -160,7 +122,7 @@ Describe 'Export-Csv' {
 
 Describe 'Connections' {
     It 'Get-CallRecordConnection never shows the token' {
-        $token = Get-EmulatorToken
+        $token = Get-TestEmulatorToken
         $plain = [System.Net.NetworkCredential]::new('', $token).Password
         $c = Connect-CallRecordGraph -AccessToken $token -GraphEndpoint $Endpoint -PassThru
         (Get-CallRecordConnection | Out-String) | Should -Not -Match ([regex]::Escape($plain))
@@ -169,7 +131,7 @@ Describe 'Connections' {
     }
 
     It 'refuses a delegated token with the application permission explained' {
-        { Connect-CallRecordGraph -AccessToken (Get-EmulatorToken -Delegated) -GraphEndpoint $Endpoint -ErrorAction Stop } |
+        { Connect-CallRecordGraph -AccessToken (Get-TestEmulatorToken -Delegated) -GraphEndpoint $Endpoint -ErrorAction Stop } |
             Should -Throw -ErrorId 'AccessTokenHasNoApplicationRoles,CallRecords.Cmdlets.ConnectCallRecordGraphCommand'
     }
 
@@ -178,6 +140,6 @@ Describe 'Connections' {
         try {
             { Get-CallRecord -First 1 -ErrorAction Stop } | Should -Throw -ErrorId 'NotConnected,CallRecords.Cmdlets.GetCallRecordCommand'
         }
-        finally { Connect-CallRecordGraph -AccessToken (Get-EmulatorToken) -GraphEndpoint $Endpoint }
+        finally { Connect-CallRecordGraph -AccessToken (Get-TestEmulatorToken) -GraphEndpoint $Endpoint }
     }
 }

@@ -7,56 +7,28 @@
 #>
 
 BeforeAll {
-    $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $script:Manifest = Join-Path $Root 'out/CallRecords/CallRecords.psd1'
-    if (-not (Test-Path $Manifest)) { throw "Build first: dotnet build -c Release (missing $Manifest)" }
-
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $listener.Start()
-    $script:Port = $listener.LocalEndpoint.Port
-    $listener.Stop()
-    $script:Endpoint = "http://127.0.0.1:$Port"
-    $script:Now = [DateTimeOffset]::UtcNow.AddTicks(-([DateTimeOffset]::UtcNow.Ticks % [TimeSpan]::TicksPerMinute))
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/CallRecordsTestHelpers.psm1') -Force
+    $script:Manifest = Get-TestModuleManifest
+    $script:Now = Get-TestNow
 
     # 20,000 rows per log over 180 days: several 1,000-row pages per 90-day window.
-    $emulatorArgs = @('run', '--project', (Join-Path $Root 'tests/GraphEmulator'), '-c', 'Release', '--',
-        '--urls', $Endpoint, '--accept-any-token', '--throttle', 'off', '--seed', '31', '--records', '50',
+    $freePort = Get-TestFreePort
+    $script:Emulator = Start-TestEmulator -Port $freePort -LogPath (Join-Path ([IO.Path]::GetTempPath()) "emulator-pstn-$freePort") -ArgumentList @(
+        '--accept-any-token', '--throttle', 'off', '--seed', '31', '--records', '50',
         '--log-rows', '20000', '--log-days', '180', '--now', $Now.ToString('o'))
-    $script:Emulator = Start-Process -FilePath 'dotnet' -ArgumentList $emulatorArgs -PassThru -NoNewWindow `
-        -RedirectStandardOutput (Join-Path ([IO.Path]::GetTempPath()) "emulator-pstn-$Port.out") `
-        -RedirectStandardError (Join-Path ([IO.Path]::GetTempPath()) "emulator-pstn-$Port.err")
+    $script:Port = $Emulator.Port
+    $script:Endpoint = $Emulator.Endpoint
 
-    $deadline = [DateTime]::UtcNow.AddMinutes(3)
-    while ($true) {
-        try { $null = Invoke-RestMethod "$Endpoint/_emulator/counters" -TimeoutSec 2; break }
-        catch {
-            if ($Emulator.HasExited) { throw "The emulator exited with code $($Emulator.ExitCode)." }
-            if ([DateTime]::UtcNow -gt $deadline) { throw "The emulator did not start on $Endpoint." }
-            Start-Sleep -Milliseconds 500
-        }
-    }
-
-    function script:Get-EmulatorToken {
-        $body = @{ roles = @('CallRecords.Read.All') } | ConvertTo-Json
-        (Invoke-RestMethod -Method Post "$Endpoint/_emulator/tokens" -Body $body -ContentType 'application/json').access_token |
-            ConvertTo-SecureString -AsPlainText -Force
-    }
     # Ground truth: ids of the table's rows with a time in [From, To).
     function script:Get-LogTruth([string] $Table, [DateTimeOffset] $From, [DateTimeOffset] $To) {
         $f = [Uri]::EscapeDataString($From.UtcDateTime.ToString('o'))
         $t = [Uri]::EscapeDataString($To.UtcDateTime.ToString('o'))
         Invoke-RestMethod "$Endpoint/_emulator/truth/logs/$($Table)?from=$f&to=$t"
     }
-    function script:Get-LogRequests([string] $Route) {
-        (Invoke-RestMethod "$Endpoint/_emulator/requests").value | Where-Object route -EQ $Route
-    }
-    function script:Clear-Requests {
-        Invoke-RestMethod -Method Delete "$Endpoint/_emulator/requests" | Out-Null
-        Invoke-RestMethod -Method Delete "$Endpoint/_emulator/counters" | Out-Null
-    }
+    function script:Get-LogRequests([string] $Route) { Get-TestEmulatorRequest -Route $Route }
     # The raw rows Graph returns for one ≤ 90-day window, every nextLink followed (independent of the module).
     function script:Get-RawPstnRows([DateTimeOffset] $From, [DateTimeOffset] $To) {
-        $headers = @{ Authorization = 'Bearer ' + [System.Net.NetworkCredential]::new('', (Get-EmulatorToken)).Password }
+        $headers = @{ Authorization = 'Bearer ' + [System.Net.NetworkCredential]::new('', (Get-TestEmulatorToken)).Password }
         $url = "$Endpoint/v1.0/communications/callRecords/getPstnCalls(fromDateTime=$($From.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ssZ')),toDateTime=$($To.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ssZ')))"
         while ($url) {
             $page = Invoke-RestMethod $url -Headers $headers
@@ -66,17 +38,17 @@ BeforeAll {
     }
 
     Import-Module $Manifest -Force
-    Connect-CallRecordGraph -AccessToken (Get-EmulatorToken) -GraphEndpoint $Endpoint
+    Connect-TestEmulator
 }
 
 AfterAll {
     Disconnect-CallRecordGraph
     Remove-Module CallRecords -ErrorAction SilentlyContinue
-    if ($script:Emulator -and -not $script:Emulator.HasExited) { Stop-Process -Id $script:Emulator.Id }
+    Stop-TestEmulator $script:Emulator
 }
 
 Describe 'Get-CallRecordPstnCall' {
-    BeforeEach { Clear-Requests }
+    BeforeEach { Clear-TestEmulatorRequest }
 
     It 'returns every row of a 200-day range exactly once, in time order, without a refused window' {
         $from = $Now.AddDays(-200); $to = $Now
@@ -175,7 +147,7 @@ Describe 'Get-CallRecordDirectRoutingCall' {
 }
 
 Describe 'Beta logs' {
-    BeforeEach { Clear-Requests }
+    BeforeEach { Clear-TestEmulatorRequest }
 
     It 'are sent to /beta on a v1.0 connection and come back complete' {
         (Get-CallRecordConnection).ApiVersion | Should -Be 'v1.0'

@@ -7,46 +7,24 @@
 #>
 
 BeforeAll {
-    $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $script:Manifest = Join-Path $Root 'out/CallRecords/CallRecords.psd1'
-    if (-not (Test-Path $Manifest)) { throw "Build first: dotnet build -c Release (missing $Manifest)" }
-
-    # A free loopback port: bind port 0, read it, release it.
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $listener.Start()
-    $script:Port = $listener.LocalEndpoint.Port
-    $listener.Stop()
-    $script:Endpoint = "http://127.0.0.1:$Port"
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/CallRecordsTestHelpers.psm1') -Force
+    $script:Manifest = Get-TestModuleManifest
 
     # A small generated data set: the tests care only about what they seed themselves.
-    $emulatorArgs = @('run', '--project', (Join-Path $Root 'tests/GraphEmulator'), '-c', 'Release', '--',
-        '--urls', $Endpoint, '--throttle', 'off', '--seed', '5', '--records', '5')
-    $script:Emulator = Start-Process -FilePath 'dotnet' -ArgumentList $emulatorArgs -PassThru -NoNewWindow `
-        -RedirectStandardOutput (Join-Path ([IO.Path]::GetTempPath()) "emulator-$Port.out") `
-        -RedirectStandardError (Join-Path ([IO.Path]::GetTempPath()) "emulator-$Port.err")
-
-    $deadline = [DateTime]::UtcNow.AddMinutes(3)
-    while ($true) {
-        try { $null = Invoke-RestMethod "$Endpoint/_emulator/counters" -TimeoutSec 2; break }
-        catch {
-            if ($Emulator.HasExited) { throw "The emulator exited with code $($Emulator.ExitCode)." }
-            if ([DateTime]::UtcNow -gt $deadline) { throw "The emulator did not start on $Endpoint." }
-            Start-Sleep -Milliseconds 500
-        }
-    }
+    $script:Emulator = Start-TestEmulator -ArgumentList @('--throttle', 'off', '--seed', '5', '--records', '5')
+    $script:Port = $Emulator.Port
+    $script:Endpoint = $Emulator.Endpoint
 
     function script:Get-WriteRequests {
-        (Invoke-RestMethod "$Endpoint/_emulator/requests").value |
-            Where-Object route -In 'createCallRecord', 'createSession', 'updateSession', 'deleteSession', 'createSegment'
+        Get-TestEmulatorRequest -Route 'createCallRecord', 'createSession', 'updateSession', 'deleteSession', 'createSegment'
     }
-    function script:Clear-Requests { Invoke-RestMethod -Method Delete "$Endpoint/_emulator/requests" | Out-Null }
+    function script:Clear-Requests { Clear-TestEmulatorRequest -KeepCounters }
     function script:Set-ReadOnly([bool] $On) {
         Invoke-RestMethod -Method Put "$Endpoint/_emulator/readonly" -Body (@{ readOnly = $On } | ConvertTo-Json) -ContentType 'application/json' | Out-Null
     }
 
     Import-Module $Manifest -Force
-    $token = (Invoke-RestMethod -Method Post "$Endpoint/_emulator/tokens" -Body '{}' -ContentType 'application/json').access_token
-    Connect-CallRecordGraph -AccessToken ($token | ConvertTo-SecureString -AsPlainText -Force) -GraphEndpoint $Endpoint
+    Connect-TestEmulator
 
     # The seed every test below starts from: a peer-to-peer audio call with one segment whose outgoing stream is
     # poor by the Call Quality Dashboard's jitter threshold (> 30 ms) and whose incoming stream is good.
@@ -68,7 +46,7 @@ AfterAll {
     Set-ReadOnly $false
     Disconnect-CallRecordGraph
     Remove-Module CallRecords -ErrorAction SilentlyContinue
-    if ($script:Emulator -and -not $script:Emulator.HasExited) { Stop-Process -Id $script:Emulator.Id }
+    Stop-TestEmulator $script:Emulator
 }
 
 Describe 'Seeding a call' {

@@ -7,61 +7,31 @@
 #>
 
 BeforeAll {
-    $script:Root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $script:Manifest = Join-Path $Root 'out/CallRecords/CallRecords.psd1'
-    if (-not (Test-Path $Manifest)) { throw "Build first: dotnet build -c Release (missing $Manifest)" }
-
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $listener.Start()
-    $script:Port = $listener.LocalEndpoint.Port
-    $listener.Stop()
-    $script:Endpoint = "http://127.0.0.1:$Port"
-    $script:Now = [DateTimeOffset]::UtcNow.AddTicks(-([DateTimeOffset]::UtcNow.Ticks % [TimeSpan]::TicksPerMinute))
-
-    $emulatorArgs = @('run', '--project', (Join-Path $Root 'tests/GraphEmulator'), '-c', 'Release', '--',
-        '--urls', $Endpoint, '--accept-any-token', '--throttle', 'off', '--seed', '23', '--records', '300',
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers/CallRecordsTestHelpers.psm1') -Force
+    $script:Manifest = Get-TestModuleManifest
+    $script:Now = Get-TestNow
+    $script:Emulator = Start-TestEmulator -ArgumentList @('--accept-any-token', '--throttle', 'off', '--seed', '23', '--records', '300',
         '--now', $Now.ToString('o'))
-    $script:Emulator = Start-Process -FilePath 'dotnet' -ArgumentList $emulatorArgs -PassThru -NoNewWindow `
-        -RedirectStandardOutput (Join-Path ([IO.Path]::GetTempPath()) "emulator-$Port.out") `
-        -RedirectStandardError (Join-Path ([IO.Path]::GetTempPath()) "emulator-$Port.err")
+    $script:Port = $Emulator.Port
+    $script:Endpoint = $Emulator.Endpoint
 
-    $deadline = [DateTime]::UtcNow.AddMinutes(3)
-    while ($true) {
-        try { $null = Invoke-RestMethod "$Endpoint/_emulator/counters" -TimeoutSec 2; break }
-        catch {
-            if ($Emulator.HasExited) { throw "The emulator exited with code $($Emulator.ExitCode)." }
-            if ([DateTime]::UtcNow -gt $deadline) { throw "The emulator did not start on $Endpoint." }
-            Start-Sleep -Milliseconds 500
-        }
-    }
-
-    function script:Get-EmulatorToken {
-        $body = @{ roles = @('CallRecords.Read.All') } | ConvertTo-Json
-        (Invoke-RestMethod -Method Post "$Endpoint/_emulator/tokens" -Body $body -ContentType 'application/json').access_token |
-            ConvertTo-SecureString -AsPlainText -Force
-    }
     function script:Get-StreamTruth([string] $Id, [switch] $PoorOnly) {
         (Invoke-RestMethod "$Endpoint/_emulator/truth/streams/$($Id)?poor=$(([bool]$PoorOnly).ToString().ToLowerInvariant())").value
     }
-    function script:Get-Counters { Invoke-RestMethod "$Endpoint/_emulator/counters" }
-    function script:Clear-Requests {
-        Invoke-RestMethod -Method Delete "$Endpoint/_emulator/requests" | Out-Null
-        Invoke-RestMethod -Method Delete "$Endpoint/_emulator/counters" | Out-Null
-    }
 
     Import-Module $Manifest -Force
-    Connect-CallRecordGraph -AccessToken (Get-EmulatorToken) -GraphEndpoint $Endpoint
+    Connect-TestEmulator
     $script:Records = Get-CallRecord -StartDateTime $Now.AddDays(-30) -PageSize 999
 }
 
 AfterAll {
     Disconnect-CallRecordGraph
     Remove-Module CallRecords -ErrorAction SilentlyContinue
-    if ($script:Emulator -and -not $script:Emulator.HasExited) { Stop-Process -Id $script:Emulator.Id }
+    Stop-TestEmulator $script:Emulator
 }
 
 Describe 'Sessions, segments and participants' {
-    BeforeEach { Clear-Requests }
+    BeforeEach { Clear-TestEmulatorRequest }
 
     It 'returns every session of a call with more than 60 sessions, none twice' {
         $big = $Records | Where-Object Type -EQ 'groupCall' |
@@ -91,7 +61,7 @@ Describe 'Sessions, segments and participants' {
 }
 
 Describe 'Get-CallRecordStream' {
-    BeforeEach { Clear-Requests }
+    BeforeEach { Clear-TestEmulatorRequest }
 
     It 'classifies every stream as the emulator designed it' {
         foreach ($record in $Records | Select-Object -First 25) {
@@ -118,7 +88,7 @@ Describe 'Get-CallRecordStream' {
         $from = $Records[10].StartDateTime; $to = $Records[14].StartDateTime
         $rows = Get-CallRecord -StartDateTime $from -EndDateTime $to | Get-CallRecordSession -ExpandSegment | Get-CallRecordStream
         $rows.Count | Should -BeGreaterThan 0
-        (Get-Counters).requests.listSegments | Should -BeNullOrEmpty
+        (Get-TestEmulatorCounter).requests.listSegments | Should -BeNullOrEmpty
     }
 
     It 'exports one readable CSV row per stream' {
@@ -149,14 +119,14 @@ Describe 'Concurrent expansion' {
         $body = @{ latencyMs = 0; jitterMs = 0 } | ConvertTo-Json
         Invoke-RestMethod -Method Put "$Endpoint/_emulator/latency" -Body $body -ContentType 'application/json' | Out-Null
     }
-    BeforeEach { Clear-Requests }
+    BeforeEach { Clear-TestEmulatorRequest }
 
     It 'expands a list concurrently, never above -ThrottleLimit, in list order' {
         $expected = ($Records | Select-Object -First 40).Id
         $expanded = Get-CallRecord -StartDateTime $Now.AddDays(-30) -PageSize 999 -First 40 -ExpandSession -ThrottleLimit 5
         @($expanded.Id) | Should -Be @($expected)
         $expanded | ForEach-Object { $_.Sessions | Should -Not -BeNullOrEmpty }
-        (Get-Counters).inFlight.getCallRecord.max | Should -Be 5
+        (Get-TestEmulatorCounter).inFlight.getCallRecord.max | Should -Be 5
     }
 
     It 'backs off on 429 and still returns everything' {

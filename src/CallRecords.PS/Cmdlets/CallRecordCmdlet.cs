@@ -17,6 +17,7 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<IDisposable> _owned = new();
+    private bool? _showProgress;
 
     /// <summary>The connection to use instead of the default one (Connect-CallRecordGraph -PassThru).</summary>
     [Parameter]
@@ -25,6 +26,10 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Signalled by StopProcessing (Ctrl+C, or a downstream Select-Object -First).</summary>
     protected CancellationToken StopToken => _stopping.Token;
+
+    /// <summary>Whether this invocation writes progress (<see cref="ProgressPolicy"/>), decided once. Pipeline thread
+    /// only: the decision reads the host.</summary>
+    internal bool ShowProgress => _showProgress ??= ProgressPolicy.ShouldWrite(this);
 
     /// <summary>-Connection, else the process-wide default; a terminating error when there is none.</summary>
     internal CallRecordConnection ResolveConnection()
@@ -62,12 +67,13 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
     internal ActiveStream StartStream<T>(Func<CmdletOperation, CancellationToken, IAsyncEnumerable<IReadOnlyList<T>>> source, string? apiVersion = null)
     {
         var connection = ResolveConnection();
+        var showProgress = ShowProgress;
         var operation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         var bridge = new PipelineBridge();
         CmdletOperation context;
         try
         {
-            context = new CmdletOperation(connection, bridge, apiVersion);
+            context = new CmdletOperation(connection, bridge, apiVersion) { ShowProgress = showProgress };
         }
         catch (Exception ex)
         {

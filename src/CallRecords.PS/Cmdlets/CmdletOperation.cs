@@ -32,6 +32,14 @@ internal sealed class CmdletOperation : IRequestObserver
     /// <summary>The write operations (POST/PATCH/DELETE), reporting what they send for -Verbose.</summary>
     public CallRecordWriter Writer { get; }
 
+    /// <summary>Whether this run writes progress records: <see cref="ProgressPolicy"/>'s decision, made on the pipeline
+    /// thread when the run starts. Every progress writer checks it.</summary>
+    public bool ShowProgress { get; set; }
+
+    /// <summary>Raised (on any thread) once per HTTP attempt of this run, after its response or failure; progress
+    /// counts requests with it.</summary>
+    public event Action? RequestObserved;
+
     /// <summary>The concurrency limiter of this run's fan-out, when it has one (see <see cref="UseLimiter"/>).</summary>
     public AdaptiveConcurrencyLimiter? Limiter { get; private set; }
 
@@ -57,6 +65,7 @@ internal sealed class CmdletOperation : IRequestObserver
     void IRequestObserver.OnRequest(RequestTrace trace)
     {
         Limiter?.OnResponse(trace);
+        RequestObserved?.Invoke();
         WriteVerbose(trace.ToString());
         if (trace.RetryAttempt > 0)
             WriteDebug($"Graph SDK retry handler: retry {trace.RetryAttempt.ToString(CultureInfo.InvariantCulture)} of {trace.Method} {trace.Uri.AbsoluteUri}.");

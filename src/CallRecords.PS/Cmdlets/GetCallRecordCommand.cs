@@ -39,6 +39,8 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     private static readonly char[] IdForbidden = { '/', '\\', '?', '#', '%', '\'', '"', '&', '+', '*', ':', '<', '>' };
 
     private PagingWindow? _window;
+    /// <summary>The -Expand* bar of the ById set: one across every piped id (each id is its own stream).</summary>
+    private ExpansionProgress? _byIdProgress;
 
     /// <summary>Records that started at or after this time (sent to Graph as startDateTime ge …, in UTC).</summary>
     [Parameter(ParameterSetName = ListSet)]
@@ -121,7 +123,18 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
         if (StartDateTime is { } s && s < DateTimeOffset.UtcNow - Retention)
             WriteWarning($"-StartDateTime {s.ToUniversalTime():u} is more than 30 days ago; Graph keeps call records for 30 days, so older records are not returned.");
         _window = new PagingWindow(PagingParameters.Skip, PagingParameters.First);
+        if (ParameterSetName == ByIdSet && Expansion != RecordExpansion.None)
+            _byIdProgress = new ExpansionProgress(ExpansionProgress.ExpandActivityId, ExpandActivity, "call records expanded");
     }
+
+    protected override void EndProcessing() => _byIdProgress?.Complete(this);
+
+    private string ExpandActivity => Expansion switch
+    {
+        RecordExpansion.Sessions => "Get-CallRecord: reading sessions and segments per call record",
+        RecordExpansion.Participants => "Get-CallRecord: reading participants per call record",
+        _ => "Get-CallRecord: reading sessions, segments and participants per call record",
+    };
 
     protected override void ProcessRecord()
     {
@@ -141,21 +154,34 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     {
         var expand = Expansion;
         var limiter = op.UseLimiter(ThrottleLimit);
+        // The listing's total is unknown until its last page: the bar counts, it never buffers to learn the total.
+        var progress = new ExpansionProgress(ExpansionProgress.ExpandActivityId, ExpandActivity, "call records expanded");
+        progress.Observe(op);
         var expanded = OrderedFanOut.RunAsync(Flatten(listed, ct), async (record, t) =>
         {
             try
             {
-                return await op.Records.GetAsync(record.Id, expand, Property, t, organizer: false).ConfigureAwait(false);
+                return (record.Id, Record: await op.Records.GetAsync(record.Id, expand, Property, t, organizer: false).ConfigureAwait(false));
             }
             catch (GraphRequestException e) when (e.StatusCode == 404)
             {
                 // Listed a moment ago, gone now (30-day retention passed mid-run): say so and go on.
                 op.WriteError(e, record.Id, "CallRecordNotFound");
-                return null;
+                return (record.Id, Record: (CallRecord?)null);
             }
         }, limiter, FanOut.Options, ct);
-        await foreach (var record in expanded.ConfigureAwait(false))
-            if (record is not null) yield return new[] { record };
+        try
+        {
+            await foreach (var (id, record) in expanded.ConfigureAwait(false))
+            {
+                progress.Item(op, "call record " + id);
+                if (record is not null) yield return new[] { record };
+            }
+        }
+        finally
+        {
+            progress.Complete(op);
+        }
     }
 
     private static async IAsyncEnumerable<CallRecord> Flatten(IAsyncEnumerable<IReadOnlyList<CallRecord>> pages, [EnumeratorCancellation] CancellationToken ct)
@@ -238,13 +264,21 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
 
     private async IAsyncEnumerable<IReadOnlyList<CallRecord>> ByIdAsync(CmdletOperation op, [EnumeratorCancellation] CancellationToken ct)
     {
-        var expand = (ExpandSession ? RecordExpansion.Sessions : RecordExpansion.None) | (ExpandParticipant ? RecordExpansion.Participants : RecordExpansion.None);
+        var expand = Expansion;
+        var progress = _byIdProgress;
+        if (progress is not null)
+        {
+            progress.Observe(op);
+            // Ids given as a parameter are every id there is; piped ids arrive one ProcessRecord at a time.
+            if (!MyInvocation.ExpectingInput) progress.Total = Id.Length;
+        }
         foreach (var raw in Id)
         {
             var id = raw?.Trim();
             if (string.IsNullOrEmpty(id))
             {
                 op.WriteError(new ErrorRecord(new ArgumentException("A call record id is empty."), "CallRecordIdEmpty", ErrorCategory.InvalidArgument, raw));
+                progress?.Item(op, "call record (empty id)");
                 continue;
             }
             if (id!.IndexOfAny(IdForbidden) >= 0 || id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
@@ -253,9 +287,11 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
                 {
                     ErrorDetails = new ErrorDetails($"'{id}' is not a call record id: ids are GUIDs such as 2f1a5e3c-8a9b-4c7d-9e0f-1a2b3c4d5e6f, without spaces, quotes or URL characters.") { RecommendedAction = "Pass the Id property of a call record (Get-CallRecord lists them)." },
                 });
+                progress?.Item(op, "call record " + id);
                 continue;
             }
             var record = await GetOneAsync(op, id!, expand, ct).ConfigureAwait(false);
+            progress?.Item(op, "call record " + id);
             if (record is not null) yield return new[] { record };
         }
     }

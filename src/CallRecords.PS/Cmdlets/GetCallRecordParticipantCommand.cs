@@ -35,7 +35,7 @@ public sealed class GetCallRecordParticipantCommand : CallRecordCmdlet
     public int ThrottleLimit { get; set; } = FanOut.DefaultThrottleLimit;
 
     protected override void BeginProcessing() =>
-        _fanOut = Own(new PipelineFanOut<string, CallRecordParticipant>(this, ThrottleLimit, ReadAsync));
+        _fanOut = Own(new PipelineFanOut<string, CallRecordParticipant>(this, ThrottleLimit, ReadAsync, "call records read", id => "call record " + id));
 
     protected override void ProcessRecord()
     {

@@ -44,7 +44,8 @@ public sealed class GetCallRecordSegmentCommand : CallRecordCmdlet
     public int ThrottleLimit { get; set; } = FanOut.DefaultThrottleLimit;
 
     protected override void BeginProcessing() =>
-        _fanOut = Own(new PipelineFanOut<(string, string, CallRecordSession?), CallRecordSegment>(this, ThrottleLimit, ReadAsync));
+        _fanOut = Own(new PipelineFanOut<(string, string, CallRecordSession?), CallRecordSegment>(this, ThrottleLimit, ReadAsync,
+            "sessions read", s => $"session {s.Item2} of call record {s.Item1}"));
 
     protected override void ProcessRecord()
     {

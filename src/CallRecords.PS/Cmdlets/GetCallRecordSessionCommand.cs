@@ -43,7 +43,7 @@ public sealed class GetCallRecordSessionCommand : CallRecordCmdlet
     public int ThrottleLimit { get; set; } = FanOut.DefaultThrottleLimit;
 
     protected override void BeginProcessing() =>
-        _fanOut = Own(new PipelineFanOut<string, CallRecordSession>(this, ThrottleLimit, ReadAsync));
+        _fanOut = Own(new PipelineFanOut<string, CallRecordSession>(this, ThrottleLimit, ReadAsync, "call records read", id => "call record " + id));
 
     protected override void ProcessRecord()
     {

@@ -54,7 +54,9 @@ public sealed class GetCallRecordStreamCommand : CallRecordCmdlet
     public int ThrottleLimit { get; set; } = FanOut.DefaultThrottleLimit;
 
     protected override void BeginProcessing() =>
-        _fanOut = Own(new PipelineFanOut<Input, CallRecordStream>(this, ThrottleLimit, ReadAsync));
+        _fanOut = Own(new PipelineFanOut<Input, CallRecordStream>(this, ThrottleLimit, ReadAsync,
+            ParameterSetName == SessionSet ? "sessions read" : "call records read",
+            i => i.SessionId is { } sid ? $"session {sid} of call record {i.CallRecordId}" : "call record " + i.CallRecordId));
 
     protected override void ProcessRecord()
     {
@@ -67,8 +69,12 @@ public sealed class GetCallRecordStreamCommand : CallRecordCmdlet
                 _fanOut!.Add(new Input(Session.CallRecordId, Session.Id, null, Session.Segments));
                 break;
             default:
+                var ids = new List<string>(CallRecordId.Length);
                 foreach (var raw in CallRecordId)
-                    if (FanOutWork.Id(this, raw, "call record") is { } id) _fanOut!.Add(new Input(id, null, null, null));
+                    if (FanOutWork.Id(this, raw, "call record") is { } id) ids.Add(id);
+                // Ids given as a parameter are every input there is: the bar can show "n of total".
+                if (!MyInvocation.ExpectingInput) _fanOut!.Progress.Total = ids.Count;
+                foreach (var id in ids) _fanOut!.Add(new Input(id, null, null, null));
                 break;
         }
     }

@@ -33,7 +33,6 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
     private DateTimeOffset _start;
     private DateTimeOffset _end;
     private WildcardPattern[]? _users;
-    private bool _progress;
 
     /// <summary>Rows at or after this time (the row's own time; UTC on the wire).</summary>
     [Parameter(Position = 0)]
@@ -73,7 +72,6 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
         if (StartDateTime is { } future && future > DateTimeOffset.UtcNow + GetCallRecordCommand.FutureTolerance)
             ThrowTerminatingError(GetCallRecordCommand.StartInFuture(future));
         _users = UserPrincipalName?.Select(u => new WildcardPattern(u, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
-        _progress = !(GetVariableValue("ProgressPreference") is ActionPreference p && p == ActionPreference.SilentlyContinue);
         _window = new PagingWindow(PagingParameters.Skip, PagingParameters.First);
     }
 
@@ -99,7 +97,7 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
         {
             var kept = Filter(page.Items);
             rows += kept.Count;
-            if (_progress)
+            if (op.ShowProgress)
             {
                 var w = page.Window;
                 var status = string.Format(CultureInfo.InvariantCulture, "Window {0} of {1} ({2}), page {3}: {4:N0} rows so far",
@@ -109,7 +107,7 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
             }
             yield return kept;
         }
-        if (_progress) op.Post(c => c.WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed }));
+        if (op.ShowProgress) op.Post(c => c.WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed }));
         if (PagingParameters.IncludeTotalCount)
             op.Post(c => c.WriteObject(c.PagingParameters.NewTotalCount((ulong)rows, 1.0)));
     }

@@ -8,7 +8,7 @@ namespace CallRecords.Cmdlets;
 /// <summary>
 /// Write-Progress for a listing that spans pages: records read so far, pages, rate, and the current query window.
 /// Built on the producer thread and handed to the pipeline thread through <see cref="CmdletOperation.Post"/>;
-/// PowerShell itself drops the records when $ProgressPreference or -ProgressAction is SilentlyContinue.
+/// nothing is built when <see cref="ProgressPolicy"/> has turned progress off for the run.
 /// </summary>
 internal sealed class PagingProgress
 {
@@ -34,6 +34,7 @@ internal sealed class PagingProgress
     /// <summary>One page arrived: <paramref name="read"/> items from Graph, <paramref name="kept"/> after client-side filters.</summary>
     public void Page(int read, int kept)
     {
+        if (!_operation.ShowProgress) return;
         _started = true;
         _pages++;
         _read += read;

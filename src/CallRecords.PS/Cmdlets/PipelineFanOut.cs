@@ -11,7 +11,8 @@ namespace CallRecords.Cmdlets;
 /// Pipeline input → one async job per input item → output in input order, with up to -ThrottleLimit jobs in flight
 /// across ProcessRecord calls (an <see cref="OrderedFanOut"/> fed by an <see cref="InputQueue{T}"/>). ProcessRecord
 /// calls <see cref="Add"/>, which writes whatever output is ready and waits only while the backlog is full;
-/// EndProcessing calls <see cref="Finish"/>; the cmdlet's Dispose calls Dispose.
+/// EndProcessing calls <see cref="Finish"/>; the cmdlet's Dispose calls Dispose. Progress: one
+/// <see cref="ExpansionProgress"/> step per input item, in output order, completed when the fan-out ends.
 /// </summary>
 internal sealed class PipelineFanOut<TIn, TOut> : IDisposable
 {
@@ -20,17 +21,29 @@ internal sealed class PipelineFanOut<TIn, TOut> : IDisposable
     private readonly CallRecordCmdlet _cmdlet;
     private readonly int _throttleLimit;
     private readonly Func<CmdletOperation, TIn, CancellationToken, Task<IReadOnlyList<TOut>>> _work;
+    private readonly Func<TIn, string> _describe;
     private readonly InputQueue<TIn> _input = new();
     private CallRecordCmdlet.ActiveStream? _stream;
 
     /// <param name="work">One input item's output; it reports its own non-terminating errors (op.WriteError) and
     /// returns an empty list for them. Anything it throws ends the cmdlet.</param>
-    public PipelineFanOut(CallRecordCmdlet cmdlet, int throttleLimit, Func<CmdletOperation, TIn, CancellationToken, Task<IReadOnlyList<TOut>>> work)
+    /// <param name="unit">What the progress bar counts, e.g. "call records read".</param>
+    /// <param name="describe">An input item as the bar's current operation, e.g. "call record {id}".</param>
+    public PipelineFanOut(CallRecordCmdlet cmdlet, int throttleLimit, Func<CmdletOperation, TIn, CancellationToken, Task<IReadOnlyList<TOut>>> work,
+        string unit, Func<TIn, string> describe)
     {
         _cmdlet = cmdlet;
         _throttleLimit = throttleLimit;
         _work = work;
+        _describe = describe;
+        var name = cmdlet.MyInvocation.MyCommand?.Name ?? cmdlet.GetType().Name;
+        Progress = new ExpansionProgress(ExpansionProgress.FanOutActivityId, $"{name}: {unit}", unit);
+        // Input given as parameters (nothing piped) is all there is: ProcessRecord runs once.
+        if (!cmdlet.MyInvocation.ExpectingInput) Progress.Total = 1;
     }
+
+    /// <summary>The fan-out's bar; a cmdlet that adds several items from one ProcessRecord sets its Total first.</summary>
+    public ExpansionProgress Progress { get; }
 
     public void Add(TIn item)
     {
@@ -59,9 +72,21 @@ internal sealed class PipelineFanOut<TIn, TOut> : IDisposable
     private async IAsyncEnumerable<IReadOnlyList<TOut>> Produce(CmdletOperation op, [EnumeratorCancellation] CancellationToken ct)
     {
         var limiter = op.UseLimiter(_throttleLimit);
-        var results = OrderedFanOut.RunAsync(_input.ReadAllAsync(ct), (item, t) => _work(op, item, t), limiter, FanOut.Options, ct);
-        await foreach (var batch in results.ConfigureAwait(false))
-            if (batch.Count > 0) yield return batch;
+        Progress.Observe(op);
+        var results = OrderedFanOut.RunAsync(_input.ReadAllAsync(ct), async (item, t) => (Item: item, Output: await _work(op, item, t).ConfigureAwait(false)),
+            limiter, FanOut.Options, ct);
+        try
+        {
+            await foreach (var (item, batch) in results.ConfigureAwait(false))
+            {
+                Progress.Item(op, _describe(item));
+                if (batch.Count > 0) yield return batch;
+            }
+        }
+        finally
+        {
+            Progress.Complete(op);
+        }
     }
 
     public void Dispose()

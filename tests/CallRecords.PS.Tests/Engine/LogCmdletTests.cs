@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using CallRecords.Models;
 using GraphEmulator;
 using GraphEmulator.Data;
@@ -341,19 +340,16 @@ public sealed class LogCmdletTests : IDisposable
     public void ProgressPerWindowAndPageUnlessSilenced()
     {
         var script = "Connect-CallRecordGraph -AccessToken $t -GraphEndpoint $ep; Get-CallRecordPstnCall -StartDateTime $s -EndDateTime $e | Out-Null";
-        List<ProgressRecord> Progress(string preference)
+        List<ProgressRecord> Progress(string preference, bool interactive = true)
         {
-            var state = InitialSessionState.CreateDefault2();
-            state.ImportPSModule(new[] { EngineFixture.ModuleManifest });
-            using var ps = PowerShell.Create(state);
-            ps.Runspace.SessionStateProxy.SetVariable("ProgressPreference", Enum.Parse<ActionPreference>(preference));
-            ps.Runspace.SessionStateProxy.SetVariable("t", _f.Token());
-            ps.Runspace.SessionStateProxy.SetVariable("ep", _f.Host.BaseAddress);
-            ps.Runspace.SessionStateProxy.SetVariable("s", _f.Now.AddDays(-200));
-            ps.Runspace.SessionStateProxy.SetVariable("e", _f.Now);
-            ps.AddScript(script).Invoke();
-            Assert.Empty(ps.Streams.Error);
-            return ps.Streams.Progress.ToList();
+            // A host with a UI: the module writes no progress in a non-interactive one.
+            var run = HostedShell.Invoke(script, new Dictionary<string, object?>
+            {
+                ["ProgressPreference"] = Enum.Parse<ActionPreference>(preference),
+                ["t"] = _f.Token(), ["ep"] = _f.Host.BaseAddress, ["s"] = _f.Now.AddDays(-200), ["e"] = _f.Now,
+            }, interactive ? new InteractiveHost() : null);
+            Assert.Empty(run.Errors);
+            return run.Progress.ToList();
         }
 
         var shown = Progress("Continue");
@@ -365,5 +361,6 @@ public sealed class LogCmdletTests : IDisposable
         Assert.Contains(pages, p => p.StatusDescription.StartsWith("Window 3 of 3", StringComparison.Ordinal));
         Assert.Contains(shown, p => p.RecordType == ProgressRecordType.Completed);
         Assert.Empty(Progress("SilentlyContinue"));
+        Assert.Empty(Progress("Continue", interactive: false)); // the engine's Default Host has no UI
     }
 }

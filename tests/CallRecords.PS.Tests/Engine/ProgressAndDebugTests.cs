@@ -5,7 +5,8 @@ using Xunit;
 
 namespace CallRecords.PS.Tests.Engine;
 
-/// <summary>Write-Progress over pages, and -Debug for retry decisions while -Verbose keeps one line per request.</summary>
+/// <summary>Write-Progress over pages (shown in interactive hosts only, see ProgressPolicy), and -Debug for retry
+/// decisions while -Verbose keeps one line per request.</summary>
 [Collection(EngineCollection.Name)]
 public sealed class ProgressAndDebugTests : IDisposable
 {
@@ -18,7 +19,14 @@ public sealed class ProgressAndDebugTests : IDisposable
         _f.Reset();
     }
 
-    public void Dispose() => _f.Host.Control.ClearFaults();
+    public void Dispose()
+    {
+        _f.Host.Control.ClearFaults();
+        Environment.SetEnvironmentVariable(OverrideVariable, null);
+    }
+
+    private const string OverrideVariable = "CALLRECORDS_PROGRESS";
+    private const string ListScript = "$ProgressPreference = 'Continue'; Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 20";
 
     private Dictionary<string, object?> Window(out List<string> expected)
     {
@@ -28,21 +36,16 @@ public sealed class ProgressAndDebugTests : IDisposable
         return new Dictionary<string, object?> { ["s"] = start, ["e"] = end };
     }
 
-    private static List<ProgressRecord> Progress(PowerShell ps) => ps.Streams.Progress.ToList();
-
     [Fact]
     public void EachPageReportsRecordsPagesAndRateThenTheBarCompletes()
     {
         var vars = Window(out var expected);
         Assert.True(expected.Count > 40, "the window must span several pages of 20");
-        using var ps = HostedShell.Create(vars);
-        ps.AddScript("$ProgressPreference = 'Continue'; Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 20");
+        var run = HostedShell.Invoke(ListScript, vars, new InteractiveHost());
 
-        var output = ps.Invoke();
-
-        Assert.Empty(ps.Streams.Error);
-        Assert.Equal(expected, output.Select(o => ((CallRecord)o.BaseObject).Id));
-        var progress = Progress(ps);
+        Assert.Empty(run.Errors);
+        Assert.Equal(expected, run.Objects<CallRecord>().Select(r => r.Id));
+        var progress = run.Progress;
         var pages = (expected.Count + 19) / 20;
         var processing = progress.Where(p => p.RecordType == ProgressRecordType.Processing).ToList();
         Assert.Equal(pages, processing.Count);
@@ -60,22 +63,20 @@ public sealed class ProgressAndDebugTests : IDisposable
     public void ClientSideFiltersShowHowManyRecordsWereKept()
     {
         var vars = Window(out _);
-        using var ps = HostedShell.Create(vars);
-        ps.AddScript("Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 50 -Type peerToPeer");
+        var run = HostedShell.Invoke("Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 50 -Type peerToPeer", vars, new InteractiveHost());
 
-        var kept = ps.Invoke().Count;
+        var kept = run.Output.Count;
 
-        var last = Progress(ps).Last(p => p.RecordType == ProgressRecordType.Processing);
+        var last = run.Progress.Last(p => p.RecordType == ProgressRecordType.Processing);
         Assert.EndsWith($"; {kept} kept by the client-side filters", last.StatusDescription);
     }
 
     [Fact]
     public void FirstEndsTheBarToo()
     {
-        using var ps = HostedShell.Create();
-        ps.AddScript("Get-CallRecord -First 5 -PageSize 20");
-        Assert.Equal(5, ps.Invoke().Count);
-        var progress = Progress(ps);
+        var run = HostedShell.Invoke("Get-CallRecord -First 5 -PageSize 20", host: new InteractiveHost());
+        Assert.Equal(5, run.Output.Count);
+        var progress = run.Progress;
         Assert.Equal(2, progress.Count);
         Assert.Equal(ProgressRecordType.Completed, progress[^1].RecordType);
     }
@@ -86,14 +87,88 @@ public sealed class ProgressAndDebugTests : IDisposable
     public void SilencedProgressWritesNoRecords(string script)
     {
         var vars = Window(out var expected);
-        using var ps = HostedShell.Create(vars);
-        ps.AddScript(script);
+        // An interactive host, so only the preference can be what silences it.
+        var run = HostedShell.Invoke(script, vars, new InteractiveHost());
 
-        var output = ps.Invoke();
+        Assert.Empty(run.Errors);
+        Assert.Equal(expected.Count, run.Output.Count);
+        Assert.Empty(run.Progress);
+    }
 
-        Assert.Empty(ps.Streams.Error);
-        Assert.Equal(expected.Count, output.Count);
-        Assert.Empty(ps.Streams.Progress);
+    [Fact]
+    public void TheForcedOverrideDoesNotBeatProgressActionSilentlyContinue()
+    {
+        var vars = Window(out var expected);
+        Environment.SetEnvironmentVariable(OverrideVariable, "on");
+        var run = HostedShell.Invoke("Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 20 -ProgressAction SilentlyContinue", vars, new InteractiveHost());
+        Assert.Equal(expected.Count, run.Output.Count);
+        Assert.Empty(run.Progress);
+    }
+
+    [Fact]
+    public void ANonInteractiveHostGetsNoProgressAndDebugSaysWhy()
+    {
+        // PowerShell.Create's "Default Host" has no user interface, like a hosted runspace in a service.
+        var vars = Window(out var expected);
+        var run = HostedShell.Invoke("$DebugPreference = 'Continue'; " + ListScript, vars);
+
+        Assert.Empty(run.Errors);
+        Assert.Equal(expected, run.Objects<CallRecord>().Select(r => r.Id));
+        Assert.Empty(run.Progress);
+        Assert.Contains("Progress is off: the PowerShell host has no user interface (Default Host). Set the environment variable CALLRECORDS_PROGRESS=on to show it anyway.", run.Debug);
+    }
+
+    [Fact]
+    public void AHostWithAUserInterfaceButNoRawUIIsNonInteractive()
+    {
+        var vars = Window(out var expected);
+        var run = HostedShell.Invoke("$DebugPreference = 'Continue'; " + ListScript, vars, new InteractiveHost(rawUI: false));
+        Assert.Equal(expected.Count, run.Output.Count);
+        Assert.Empty(run.Progress);
+        Assert.Contains(run.Debug, d => d.StartsWith("Progress is off: the PowerShell host 'CallRecordsInteractiveTestHost' has no user interface", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AnAzureAutomationJobIsNonInteractiveEvenOnAHostWithAUI()
+    {
+        var vars = Window(out var expected);
+        var run = HostedShell.Invoke("$PSPrivateMetadata = @{ JobId = [guid]::NewGuid() }; " + ListScript, vars, new InteractiveHost());
+        Assert.Equal(expected.Count, run.Output.Count);
+        Assert.Empty(run.Progress);
+    }
+
+    [Fact]
+    public void TheOverrideForcesProgressOnInANonInteractiveHost()
+    {
+        var vars = Window(out var expected);
+        Environment.SetEnvironmentVariable(OverrideVariable, "on");
+        var run = HostedShell.Invoke(ListScript, vars);
+
+        Assert.Equal(expected.Count, run.Output.Count);
+        var pages = (expected.Count + 19) / 20;
+        Assert.Equal(pages, run.Progress.Count(p => p.RecordType == ProgressRecordType.Processing));
+        Assert.Equal(ProgressRecordType.Completed, run.Progress[^1].RecordType);
+    }
+
+    [Fact]
+    public void TheOverrideForcesProgressOffInAnInteractiveHost()
+    {
+        var vars = Window(out var expected);
+        Environment.SetEnvironmentVariable(OverrideVariable, "OFF");
+        var run = HostedShell.Invoke("$DebugPreference = 'Continue'; " + ListScript, vars, new InteractiveHost());
+
+        Assert.Equal(expected.Count, run.Output.Count);
+        Assert.Empty(run.Progress);
+        Assert.Contains("Progress is off: CALLRECORDS_PROGRESS is 'OFF'.", run.Debug);
+    }
+
+    [Fact]
+    public void AnUnknownOverrideValueLeavesTheDecisionToTheHost()
+    {
+        var vars = Window(out _);
+        Environment.SetEnvironmentVariable(OverrideVariable, "auto");
+        Assert.NotEmpty(HostedShell.Invoke(ListScript, vars, new InteractiveHost()).Progress);
+        Assert.Empty(HostedShell.Invoke(ListScript, vars).Progress);
     }
 
     [Fact]

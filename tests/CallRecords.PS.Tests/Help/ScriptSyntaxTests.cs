@@ -4,8 +4,8 @@ using Xunit;
 namespace CallRecords.PS.Tests.Help;
 
 /// <summary>
-/// The PowerShell scripts that ship with the repository (build.ps1, examples/, the Pester suite) cannot run here (no
-/// pwsh, no Pester), so at least the engine's parser must accept every one of them.
+/// The PowerShell scripts that ship with the repository (build.ps1, examples/, the Pester suite and its helper module)
+/// cannot run here (no pwsh, no Pester), so at least the engine's parser must accept every one of them.
 /// </summary>
 public class ScriptSyntaxTests
 {
@@ -15,10 +15,15 @@ public class ScriptSyntaxTests
         var root = HelpPaths.RepoRoot;
         var files = new[] { Path.Combine(root, "build.ps1") }
             .Concat(Directory.EnumerateFiles(Path.Combine(root, "examples"), "*.ps1"))
-            .Concat(Directory.EnumerateFiles(Path.Combine(root, "tests", "Acceptance"), "*.ps1"));
+            .Concat(Directory.EnumerateFiles(Path.Combine(root, "tests", "Acceptance"), "*.ps*1", SearchOption.AllDirectories)
+                .Where(f => f.EndsWith(".ps1", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".psm1", StringComparison.OrdinalIgnoreCase)));
         foreach (var file in files.Order(StringComparer.Ordinal)) data.Add(Path.GetRelativePath(root, file));
         return data;
     }
+
+    [Fact]
+    public void TheSuitesHelperModuleIsAmongTheCheckedScripts() =>
+        Assert.Contains("tests/Acceptance/TestHelpers/CallRecordsTestHelpers.psm1", Scripts().Cast<object[]>().Select(row => ((string)row[0]).Replace('\\', '/')));
 
     [Theory]
     [MemberData(nameof(Scripts))]
