@@ -20,13 +20,14 @@ internal static class BinFolderResolver
     private static readonly List<string> Ordered = new();
     private static bool _registered;
 
-    /// <summary>Adds <paramref name="bin"/> to the folders the handler serves (idempotent).</summary>
-    public static void Register(string bin)
+    /// <summary>Adds <paramref name="bin"/> to the folders the handler serves (idempotent); <paramref name="attach"/>
+    /// false only for tests that call <see cref="Resolve"/> themselves.</summary>
+    public static void Register(string bin, bool attach = true)
     {
         lock (Gate)
         {
             if (Folders.Add(bin)) Ordered.Add(bin);
-            if (_registered) return;
+            if (_registered || !attach) return;
             AppDomain.CurrentDomain.AssemblyResolve += Resolve;
             _registered = true;
         }
