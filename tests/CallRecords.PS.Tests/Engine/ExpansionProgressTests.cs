@@ -44,7 +44,7 @@ public sealed class ExpansionProgressTests
         var records = _f.Retained().Where(r => r.StartDateTime >= _f.Now.AddDays(-3) && r.StartDateTime < _f.Now.AddDays(-2)).ToList();
         Assert.True(records.Count > 3, "the window must hold several records");
         var run = HostedShell.Invoke("Get-CallRecord -StartDateTime $s -EndDateTime $e -ExpandSession -ThrottleLimit 4",
-            new Dictionary<string, object?> { ["s"] = _f.Now.AddDays(-3), ["e"] = _f.Now.AddDays(-2) }, new InteractiveHost());
+            new Dictionary<string, object?> { ["s"] = _f.Now.AddDays(-3), ["e"] = _f.Now.AddDays(-2) }, TestHost.Interactive());
 
         Assert.Empty(run.Errors);
         Assert.Equal(records.Select(r => r.Id), run.Objects<CallRecord>().Select(r => r.Id));
@@ -66,7 +66,7 @@ public sealed class ExpansionProgressTests
     {
         var ids = Ids(10, 3);
         var run = HostedShell.Invoke("Get-CallRecord -Id $a, 'd9f0a3e1-0000-4000-8000-000000000000', $b, $c -ExpandParticipant",
-            new Dictionary<string, object?> { ["a"] = ids[0], ["b"] = ids[1], ["c"] = ids[2] }, new InteractiveHost());
+            new Dictionary<string, object?> { ["a"] = ids[0], ["b"] = ids[1], ["c"] = ids[2] }, TestHost.Interactive());
 
         Assert.Equal(ids, run.Objects<CallRecord>().Select(r => r.Id));
         Assert.Single(run.Errors); // the unknown id, non-terminating
@@ -83,7 +83,7 @@ public sealed class ExpansionProgressTests
     public void PipedIdsKeepOneBarAcrossInputsWithoutATotal()
     {
         var ids = Ids(20, 4);
-        var run = HostedShell.Invoke("$ids | Get-CallRecord -ExpandSession", new Dictionary<string, object?> { ["ids"] = ids.ToArray() }, new InteractiveHost());
+        var run = HostedShell.Invoke("$ids | Get-CallRecord -ExpandSession", new Dictionary<string, object?> { ["ids"] = ids.ToArray() }, TestHost.Interactive());
 
         Assert.Empty(run.Errors);
         var steps = Steps(run, ExpandActivity);
@@ -96,7 +96,7 @@ public sealed class ExpansionProgressTests
     [Fact]
     public void GetByIdWithoutExpansionShowsNoExpansionBar()
     {
-        var run = HostedShell.Invoke("Get-CallRecord -Id $id", new Dictionary<string, object?> { ["id"] = Ids(0, 1)[0] }, new InteractiveHost());
+        var run = HostedShell.Invoke("Get-CallRecord -Id $id", new Dictionary<string, object?> { ["id"] = Ids(0, 1)[0] }, TestHost.Interactive());
         Assert.Single(run.Output);
         Assert.DoesNotContain(run.Progress, p => p.ActivityId == ExpandActivity);
     }
@@ -106,7 +106,7 @@ public sealed class ExpansionProgressTests
     {
         var ids = Ids(30, 5);
         var input = ids.Take(2).Append("d9f0a3e1-0000-4000-8000-000000000001").Concat(ids.Skip(2)).ToArray();
-        var run = HostedShell.Invoke("$ids | Get-CallRecordSession", new Dictionary<string, object?> { ["ids"] = input }, new InteractiveHost());
+        var run = HostedShell.Invoke("$ids | Get-CallRecordSession", new Dictionary<string, object?> { ["ids"] = input }, TestHost.Interactive());
 
         Assert.Single(run.Errors);
         var steps = Steps(run, FanOutActivity);
@@ -121,7 +121,7 @@ public sealed class ExpansionProgressTests
     public void StreamIdsAsAParameterShowNOfTotal()
     {
         var ids = Ids(40, 3);
-        var run = HostedShell.Invoke("Get-CallRecordStream -CallRecordId $ids", new Dictionary<string, object?> { ["ids"] = ids.ToArray() }, new InteractiveHost());
+        var run = HostedShell.Invoke("Get-CallRecordStream -CallRecordId $ids", new Dictionary<string, object?> { ["ids"] = ids.ToArray() }, TestHost.Interactive());
 
         Assert.Empty(run.Errors);
         var steps = Steps(run, FanOutActivity);
@@ -136,7 +136,7 @@ public sealed class ExpansionProgressTests
     public void SegmentsNameTheSessionAndItsRecord()
     {
         var rec = _f.Retained().First(r => r.SessionCount >= 2 && r.SessionCount <= 60);
-        var run = HostedShell.Invoke("Get-CallRecordSession -CallRecordId $id | Get-CallRecordSegment", new Dictionary<string, object?> { ["id"] = rec.Id }, new InteractiveHost());
+        var run = HostedShell.Invoke("Get-CallRecordSession -CallRecordId $id | Get-CallRecordSegment", new Dictionary<string, object?> { ["id"] = rec.Id }, TestHost.Interactive());
 
         Assert.Empty(run.Errors);
         var sessions = _f.Host.Data.BuildSessions(rec.Index).Select(s => s!["id"]!.GetValue<string>()).ToList();
@@ -155,7 +155,7 @@ public sealed class ExpansionProgressTests
     public void ParticipantsOfPipedRecordsStepOncePerRecord()
     {
         var ids = Ids(50, 3);
-        var run = HostedShell.Invoke("$ids | Get-CallRecordParticipant", new Dictionary<string, object?> { ["ids"] = ids.ToArray() }, new InteractiveHost());
+        var run = HostedShell.Invoke("$ids | Get-CallRecordParticipant", new Dictionary<string, object?> { ["ids"] = ids.ToArray() }, TestHost.Interactive());
         Assert.Empty(run.Errors);
         var steps = Steps(run, FanOutActivity);
         Assert.Equal(ids.Select(i => "call record " + i), steps.Select(p => p.CurrentOperation));
@@ -173,7 +173,7 @@ public sealed class ExpansionProgressTests
     public void NoExpansionProgressWhenNonInteractiveOrSilenced(bool interactive, string script)
     {
         var ids = Ids(60, 3);
-        var run = HostedShell.Invoke(script, new Dictionary<string, object?> { ["ids"] = ids.ToArray() }, interactive ? new InteractiveHost() : null);
+        var run = HostedShell.Invoke(script, new Dictionary<string, object?> { ["ids"] = ids.ToArray() }, interactive ? TestHost.Interactive() : null);
         Assert.Empty(run.Errors);
         Assert.NotEmpty(run.Output);
         Assert.Empty(run.Progress);

@@ -24,7 +24,7 @@ internal static class HostedShell
         return ps;
     }
 
-    /// <summary>A runspace on <paramref name="host"/> (e.g. an <see cref="InteractiveHost"/>). The runspace is not
+    /// <summary>A runspace on <paramref name="host"/> (e.g. an <see cref="TestHost.Interactive"/>). The runspace is not
     /// the PowerShell's own: dispose it too (<c>using var rs = ps.Runspace;</c>).</summary>
     public static PowerShell Create(PSHost host, IDictionary<string, object?>? variables = null)
     {

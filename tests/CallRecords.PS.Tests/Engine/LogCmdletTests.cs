@@ -347,7 +347,7 @@ public sealed class LogCmdletTests : IDisposable
             {
                 ["ProgressPreference"] = Enum.Parse<ActionPreference>(preference),
                 ["t"] = _f.Token(), ["ep"] = _f.Host.BaseAddress, ["s"] = _f.Now.AddDays(-200), ["e"] = _f.Now,
-            }, interactive ? new InteractiveHost() : null);
+            }, interactive ? TestHost.Interactive() : null);
             Assert.Empty(run.Errors);
             return run.Progress.ToList();
         }

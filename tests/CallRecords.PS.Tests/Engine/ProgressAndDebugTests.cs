@@ -41,7 +41,7 @@ public sealed class ProgressAndDebugTests : IDisposable
     {
         var vars = Window(out var expected);
         Assert.True(expected.Count > 40, "the window must span several pages of 20");
-        var run = HostedShell.Invoke(ListScript, vars, new InteractiveHost());
+        var run = HostedShell.Invoke(ListScript, vars, TestHost.Interactive());
 
         Assert.Empty(run.Errors);
         Assert.Equal(expected, run.Objects<CallRecord>().Select(r => r.Id));
@@ -63,7 +63,7 @@ public sealed class ProgressAndDebugTests : IDisposable
     public void ClientSideFiltersShowHowManyRecordsWereKept()
     {
         var vars = Window(out _);
-        var run = HostedShell.Invoke("Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 50 -Type peerToPeer", vars, new InteractiveHost());
+        var run = HostedShell.Invoke("Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 50 -Type peerToPeer", vars, TestHost.Interactive());
 
         var kept = run.Output.Count;
 
@@ -74,7 +74,7 @@ public sealed class ProgressAndDebugTests : IDisposable
     [Fact]
     public void FirstEndsTheBarToo()
     {
-        var run = HostedShell.Invoke("Get-CallRecord -First 5 -PageSize 20", host: new InteractiveHost());
+        var run = HostedShell.Invoke("Get-CallRecord -First 5 -PageSize 20", host: TestHost.Interactive());
         Assert.Equal(5, run.Output.Count);
         var progress = run.Progress;
         Assert.Equal(2, progress.Count);
@@ -88,7 +88,7 @@ public sealed class ProgressAndDebugTests : IDisposable
     {
         var vars = Window(out var expected);
         // An interactive host, so only the preference can be what silences it.
-        var run = HostedShell.Invoke(script, vars, new InteractiveHost());
+        var run = HostedShell.Invoke(script, vars, TestHost.Interactive());
 
         Assert.Empty(run.Errors);
         Assert.Equal(expected.Count, run.Output.Count);
@@ -100,7 +100,7 @@ public sealed class ProgressAndDebugTests : IDisposable
     {
         var vars = Window(out var expected);
         Environment.SetEnvironmentVariable(OverrideVariable, "on");
-        var run = HostedShell.Invoke("Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 20 -ProgressAction SilentlyContinue", vars, new InteractiveHost());
+        var run = HostedShell.Invoke("Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 20 -ProgressAction SilentlyContinue", vars, TestHost.Interactive());
         Assert.Equal(expected.Count, run.Output.Count);
         Assert.Empty(run.Progress);
     }
@@ -122,7 +122,7 @@ public sealed class ProgressAndDebugTests : IDisposable
     public void AHostWithAUserInterfaceButNoRawUIIsNonInteractive()
     {
         var vars = Window(out var expected);
-        var run = HostedShell.Invoke("$DebugPreference = 'Continue'; " + ListScript, vars, new InteractiveHost(rawUI: false));
+        var run = HostedShell.Invoke("$DebugPreference = 'Continue'; " + ListScript, vars, TestHost.Interactive(rawUI: false));
         Assert.Equal(expected.Count, run.Output.Count);
         Assert.Empty(run.Progress);
         Assert.Contains(run.Debug, d => d.StartsWith("Progress is off: the PowerShell host 'CallRecordsInteractiveTestHost' has no user interface", StringComparison.Ordinal));
@@ -132,7 +132,7 @@ public sealed class ProgressAndDebugTests : IDisposable
     public void AnAzureAutomationJobIsNonInteractiveEvenOnAHostWithAUI()
     {
         var vars = Window(out var expected);
-        var run = HostedShell.Invoke("$PSPrivateMetadata = @{ JobId = [guid]::NewGuid() }; " + ListScript, vars, new InteractiveHost());
+        var run = HostedShell.Invoke("$PSPrivateMetadata = @{ JobId = [guid]::NewGuid() }; " + ListScript, vars, TestHost.Interactive());
         Assert.Equal(expected.Count, run.Output.Count);
         Assert.Empty(run.Progress);
     }
@@ -155,7 +155,7 @@ public sealed class ProgressAndDebugTests : IDisposable
     {
         var vars = Window(out var expected);
         Environment.SetEnvironmentVariable(OverrideVariable, "OFF");
-        var run = HostedShell.Invoke("$DebugPreference = 'Continue'; " + ListScript, vars, new InteractiveHost());
+        var run = HostedShell.Invoke("$DebugPreference = 'Continue'; " + ListScript, vars, TestHost.Interactive());
 
         Assert.Equal(expected.Count, run.Output.Count);
         Assert.Empty(run.Progress);
@@ -167,7 +167,7 @@ public sealed class ProgressAndDebugTests : IDisposable
     {
         var vars = Window(out _);
         Environment.SetEnvironmentVariable(OverrideVariable, "auto");
-        Assert.NotEmpty(HostedShell.Invoke(ListScript, vars, new InteractiveHost()).Progress);
+        Assert.NotEmpty(HostedShell.Invoke(ListScript, vars, TestHost.Interactive()).Progress);
         Assert.Empty(HostedShell.Invoke(ListScript, vars).Progress);
     }
 

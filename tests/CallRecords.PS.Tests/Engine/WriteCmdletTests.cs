@@ -254,17 +254,17 @@ public sealed class WriteCmdletTests : IClassFixture<WriteHostFixture>
         _f.Reset(_host);
         var vars = Vars(("r", record), ("s", session));
 
-        var no = RunWithHost(new ScriptedHost("No"), "Remove-CallRecordSession -CallRecordId $r -Id $s", vars);
+        var no = RunWithHost(TestHost.Answering("No"), "Remove-CallRecordSession -CallRecordId $r -Id $s", vars);
         Assert.Empty(no.Run.Errors);
         Assert.Contains(session, Assert.Single(no.Host.Prompts), StringComparison.Ordinal);
         Assert.Equal(0, Writes());
 
         // Medium-impact writes do not ask under the default $ConfirmPreference (High) unless -Confirm is given.
-        var add = RunWithHost(new ScriptedHost("No"), "Add-CallRecordSession -CallRecordId $r -Modalities audio; Add-CallRecordSession -CallRecordId $r -Modalities audio -Confirm", vars);
+        var add = RunWithHost(TestHost.Answering("No"), "Add-CallRecordSession -CallRecordId $r -Modalities audio; Add-CallRecordSession -CallRecordId $r -Modalities audio -Confirm", vars);
         Assert.Single(add.Host.Prompts);
         Assert.Equal(1, EngineFixture.Count(_host, Routes.CreateSession));
 
-        var yes = RunWithHost(new ScriptedHost("Yes"), "Remove-CallRecordSession -CallRecordId $r -Id $s", vars);
+        var yes = RunWithHost(TestHost.Answering("Yes"), "Remove-CallRecordSession -CallRecordId $r -Id $s", vars);
         Assert.Empty(yes.Run.Errors);
         Assert.Single(yes.Host.Prompts);
         Assert.Equal(1, EngineFixture.Count(_host, Routes.DeleteSession));
@@ -396,7 +396,7 @@ public sealed class WriteCmdletTests : IClassFixture<WriteHostFixture>
         Assert.DoesNotContain(run.Verbose, v => v.Contains("Bearer", StringComparison.OrdinalIgnoreCase) || v.Contains("eyJ", StringComparison.Ordinal));
     }
 
-    private (PsRun Run, ScriptedHost Host) RunWithHost(ScriptedHost host, string script, IDictionary<string, object?> variables)
+    private (PsRun Run, TestHost Host) RunWithHost(TestHost host, string script, IDictionary<string, object?> variables)
     {
         var state = InitialSessionState.CreateDefault2();
         state.ImportPSModule(new[] { EngineFixture.ModuleManifest });
