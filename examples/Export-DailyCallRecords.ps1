@@ -161,7 +161,8 @@ function ConvertTo-Row($Record) {
     [pscustomobject][ordered]@{
         Id                   = $Record.Id
         Type                 = $Record.Type
-        Modalities           = "$($Record.Modalities)"
+        # ToString() joins with ';' as Export-Csv writes the property; "$(...)" would join with $OFS (a space).
+        Modalities           = $Record.Modalities.ToString()
         StartDateTime        = & $iso $Record.StartDateTime
         EndDateTime          = & $iso $Record.EndDateTime
         DurationSeconds      = if ($null -eq $Record.Duration) { '' } else { [math]::Round($Record.Duration.TotalSeconds, 3).ToString([cultureinfo]::InvariantCulture) }

@@ -62,7 +62,7 @@ $result | ConvertTo-Json -Depth 5 | Set-Content -Path $OutFile
         # An empty argument would not reach the child; name a module only when there is one.
         if ($Before) { $arguments += @('-Before', $Before) }
         if ($After) { $arguments += @('-After', $After) }
-        & pwsh @arguments | Out-Null
+        Invoke-TestPwsh @arguments | Out-Null
         Get-Content -Raw $out | ConvertFrom-Json
     }
 }

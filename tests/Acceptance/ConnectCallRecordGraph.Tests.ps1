@@ -45,8 +45,12 @@ BeforeAll {
     function script:Get-TokenRequests([string] $ClientId) {
         @(Invoke-RestMethod "$IdentityControl/token-requests" | ForEach-Object { $_ } | Where-Object clientId -EQ $ClientId)
     }
+    # Ground truth is { count, ids }: the ids of every retained record, in list order.
     function script:Get-TruthIds {
-        @(Invoke-RestMethod "$Graph/_emulator/truth/records" | ForEach-Object { $_ } | ForEach-Object id)
+        $truth = Get-TestRecordTruth -Endpoint $Graph
+        $truth.ids.Count | Should -Be $truth.count -Because 'the truth route counts what it lists'
+        $truth.count | Should -BeGreaterThan 0 -Because 'the emulator was started with records'
+        @($truth.ids)
     }
 
     # Runs a script in a child pwsh that trusts the emulator's CA; variables are passed as JSON, and the child's
@@ -72,7 +76,7 @@ Import-Module `$manifest
         try {
             $previous = $env:SSL_CERT_FILE
             $env:SSL_CERT_FILE = $CaFile
-            $json = & pwsh -NoProfile -NonInteractive -File $body
+            $json = Invoke-TestPwsh -NoProfile -NonInteractive -File $body
             ($json -join "`n") | ConvertFrom-Json
         }
         finally {

@@ -51,7 +51,7 @@ $all = Get-CallRecord -StartDateTime ([DateTimeOffset]::Parse($From)) -EndDateTi
         $result = Join-Path $WorkDir "result-$([guid]::NewGuid()).json"
         try {
             $env:CALLRECORDS_PROGRESS = $Override
-            $null = & pwsh -NoProfile @Switches -File $Story -Helpers $Helpers -Manifest $Manifest -Endpoint $Endpoint `
+            $null = Invoke-TestPwsh -NoProfile @Switches -File $Story -Helpers $Helpers -Manifest $Manifest -Endpoint $Endpoint `
                 -From $From.ToString('o') -To $To.ToString('o') -OutFile $result
             $LASTEXITCODE | Should -Be 0
             Get-Content -Raw $result | ConvertFrom-Json

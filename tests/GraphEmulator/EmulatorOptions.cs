@@ -39,6 +39,9 @@ public sealed class EmulatorOptions
     public int ManagedIdentityPort { get; set; }
     /// <summary>Where the identity face writes its test CA (PEM) for clients to trust; null = a file in the temp folder.</summary>
     public string? CaOut { get; set; }
+    /// <summary>--parent-pid: the process that started this one (a test run, build.ps1 -Task Demo). The emulator stops
+    /// when that process is gone, so a test file or demo that dies (Ctrl+C, a killed runner) leaves nothing listening.</summary>
+    public int? ParentProcessId { get; set; }
 
     public static EmulatorOptions Parse(string[] args)
     {
@@ -75,6 +78,7 @@ public sealed class EmulatorOptions
                 case "--https-port": o.HttpsPort = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); o.Identity = true; break;
                 case "--mi-port": o.ManagedIdentityPort = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); o.Identity = true; break;
                 case "--ca-out": o.CaOut = Next(); o.Identity = true; break;
+                case "--parent-pid": o.ParentProcessId = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {a}.");
             }
         }

@@ -54,10 +54,46 @@ function Get-TestNow {
     $now.AddTicks(-($now.Ticks % [TimeSpan]::TicksPerMinute))
 }
 
+# The dotnet host that runs this pwsh (a .NET tool runs as `dotnet pwsh.dll`), else the one on PATH.
+function Get-TestDotnetPath {
+    [OutputType([string])]
+    param()
+    $self = [Environment]::ProcessPath
+    if ($self -and [IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { return $self }
+    'dotnet'
+}
+
 <#
-    Starts tests/GraphEmulator (dotnet run -c Release) on http://127.0.0.1:<Port> with the given emulator arguments
-    (everything after --urls), waits until ReadyUrl answers (default: the Graph face's /_emulator/counters; dotnet run
-    may build first), and returns { Process, Port, Endpoint }. Standard output and error go to <LogPath>.out/.err.
+    How to start a child pwsh of the same version as this one: { File; Prefix } where `& $File @Prefix @arguments`
+    runs it. Under the .NET tool (`dotnet pwsh`) that is the same dotnet host with $PSHOME/pwsh.dll, so the child does
+    not depend on an apphost finding the runtime (DOTNET_ROOT) or on a pwsh on PATH; otherwise this process's own
+    executable.
+#>
+function Get-TestPwshCommand {
+    param()
+    $self = [Environment]::ProcessPath
+    if ($self -and [IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') {
+        return [pscustomobject]@{ File = $self; Prefix = @((Join-Path $PSHOME 'pwsh.dll')) }
+    }
+    [pscustomobject]@{ File = $self; Prefix = @() }
+}
+
+# Runs a child pwsh (see Get-TestPwshCommand) with these arguments (passed through as typed, -NoProfile included) and
+# returns its standard output; $LASTEXITCODE is the child's exit code. The child is waited for, so nothing it runs
+# outlives the call. A simple function on purpose: $args passes switches such as -NonInteractive on unbound.
+function Invoke-TestPwsh {
+    $pwsh = Get-TestPwshCommand
+    $prefix = $pwsh.Prefix
+    & $pwsh.File @prefix @args
+}
+
+<#
+    Starts the built emulator (tests/GraphEmulator/bin/Release/net10.0/GraphEmulator.dll, run by dotnet itself, so
+    the process started is the emulator and stopping it stops the emulator — `dotnet run` would leave its child
+    listening) on http://127.0.0.1:<Port> with the given emulator arguments (everything after --urls), waits until
+    ReadyUrl answers (default: the Graph face's /_emulator/counters), and returns { Process, Port, Endpoint }.
+    --parent-pid makes the emulator stop by itself when this pwsh is gone (Ctrl+C, a killed runner). Standard
+    output and error go to <LogPath>.out/.err.
 #>
 function Start-TestEmulator {
     param(
@@ -65,16 +101,17 @@ function Start-TestEmulator {
         [int] $Port,
         [string] $ReadyUrl,
         [string] $LogPath,
-        [TimeSpan] $Timeout = [TimeSpan]::FromMinutes(3)
+        [TimeSpan] $Timeout = [TimeSpan]::FromMinutes(1)
     )
     if (-not $Port) { $Port = Get-TestFreePort }
     $endpoint = "http://127.0.0.1:$Port"
     if (-not $ReadyUrl) { $ReadyUrl = "$endpoint/_emulator/counters" }
     if (-not $LogPath) { $LogPath = Join-Path ([IO.Path]::GetTempPath()) "emulator-$Port" }
+    $dll = Join-Path (Get-TestRepositoryRoot) 'tests/GraphEmulator/bin/Release/net10.0/GraphEmulator.dll'
+    if (-not (Test-Path $dll)) { throw "Build first: dotnet build -c Release (missing $dll)" }
 
-    $emulatorArgs = @('run', '--project', (Join-Path (Get-TestRepositoryRoot) 'tests/GraphEmulator'), '-c', 'Release', '--',
-        '--urls', $endpoint) + $ArgumentList
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList $emulatorArgs -PassThru -NoNewWindow `
+    $emulatorArgs = @($dll, '--urls', $endpoint, '--parent-pid', $PID) + $ArgumentList
+    $process = Start-Process -FilePath (Get-TestDotnetPath) -ArgumentList $emulatorArgs -PassThru -NoNewWindow `
         -RedirectStandardOutput "$LogPath.out" -RedirectStandardError "$LogPath.err"
     $emulator = [pscustomobject]@{ Process = $process; Port = $Port; Endpoint = $endpoint }
 
@@ -82,23 +119,32 @@ function Start-TestEmulator {
     while ($true) {
         try { $null = Invoke-RestMethod $ReadyUrl -TimeoutSec 2; break }
         catch {
-            if ($process.HasExited) { throw "The emulator exited with code $($process.ExitCode)." }
+            if ($process.HasExited) {
+                $err = if (Test-Path "$LogPath.err") { Get-Content -Raw "$LogPath.err" } else { '' }
+                throw "The emulator exited with code $($process.ExitCode). $err"
+            }
             if ([DateTime]::UtcNow -gt $deadline) {
                 Stop-TestEmulator $emulator
                 throw "The emulator did not start on $endpoint (no answer from $ReadyUrl)."
             }
-            Start-Sleep -Milliseconds 500
+            Start-Sleep -Milliseconds 200
         }
     }
     $script:Current = $emulator
     $emulator
 }
 
-# Stops an emulator from Start-TestEmulator; nothing when it is $null (BeforeAll failed early) or has exited.
+# Stops an emulator from Start-TestEmulator and waits until the process is gone; nothing when it is $null
+# (BeforeAll failed early) or has exited. Throws when the process does not end, so a leak fails the file.
 function Stop-TestEmulator {
     param([AllowNull()] [object] $Emulator = $script:Current)
-    if ($Emulator -and $Emulator.Process -and -not $Emulator.Process.HasExited) { Stop-Process -Id $Emulator.Process.Id }
-    if ($Emulator -and $script:Current -and $Emulator.Process.Id -eq $script:Current.Process.Id) { $script:Current = $null }
+    if ($Emulator -and $Emulator.Process) {
+        if (-not $Emulator.Process.HasExited) {
+            Stop-Process -Id $Emulator.Process.Id -ErrorAction SilentlyContinue
+            if (-not $Emulator.Process.WaitForExit(15000)) { throw "The emulator (pid $($Emulator.Process.Id)) did not stop." }
+        }
+        if ($script:Current -and $Emulator.Process.Id -eq $script:Current.Process.Id) { $script:Current = $null }
+    }
 }
 
 function Resolve-TestEndpoint([string] $Endpoint) {
@@ -170,5 +216,5 @@ function Get-TestRecordTruth {
 }
 
 Export-ModuleMember -Function Get-TestRepositoryRoot, Get-TestModuleManifest, Get-TestFreePort, Get-TestNow,
-    Start-TestEmulator, Stop-TestEmulator, Get-TestEmulatorToken, Connect-TestEmulator, Clear-TestEmulatorRequest,
+    Get-TestDotnetPath, Get-TestPwshCommand, Invoke-TestPwsh, Start-TestEmulator, Stop-TestEmulator, Get-TestEmulatorToken, Connect-TestEmulator, Clear-TestEmulatorRequest,
     Get-TestEmulatorRequest, Get-TestEmulatorCounter, Set-TestEmulatorFault, Get-TestRecordTruth
