@@ -23,7 +23,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-Import-Module $PesterPath -Force
+Import-Module (Resolve-Path -LiteralPath $PesterPath).Path -Force
 $pester = Get-Module Pester
 Write-Host "Pester $($pester.Version) from $($pester.ModuleBase); PowerShell $($PSVersionTable.PSVersion) ($PSHOME)"
 
