@@ -25,8 +25,16 @@ internal sealed class CallRecordsException : Exception
 
     public static CallRecordsException NotConnected() => new(
         "NotConnected", ErrorCategory.ConnectionError,
-        "Not connected to Microsoft Graph. Run Connect-CallRecordGraph first, or pass a connection with -Connection.",
+        "Not connected to Microsoft Graph. " + (Connection.ConnectionRegistry.WhyNoDefault is { } why ? why + " " : "") +
+        "Run Connect-CallRecordGraph first, or pass a connection with -Connection.",
         "Run Connect-CallRecordGraph (for example: Connect-CallRecordGraph -AccessToken $token), then run this command again.");
+
+    /// <summary>A connection whose token can no longer be renewed (the secret, certificate or token it was made with is
+    /// refused now): it is no longer the default, and using it again says why.</summary>
+    public static CallRecordsException ConnectionBroken(Exception failure) => new(
+        "ConnectionTokenNotRenewable", ErrorCategory.AuthenticationError,
+        "This connection can no longer get a Microsoft Graph token, so it is not used any more: " + failure.Message,
+        "Run Connect-CallRecordGraph again with a valid credential and use the new connection.");
 
     public static CallRecordsException ConnectionClosed() => new(
         "ConnectionClosed", ErrorCategory.ConnectionError,

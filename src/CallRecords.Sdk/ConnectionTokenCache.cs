@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using Azure.Core;
+using CallRecords.Sdk;
 
 namespace CallRecords.Connection;
 
@@ -18,14 +19,32 @@ internal sealed class ConnectionTokenCache : TokenCredential
 
     private readonly TokenCredential _inner;
     private readonly Func<Exception, Exception> _describe;
+    private readonly TimeSpan _budget;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private Entry? _entry;
     private int _acquired;
 
-    public ConnectionTokenCache(TokenCredential inner, Func<Exception, Exception> describe)
+    /// <param name="budget">The most one token request may take, retries included (see <see cref="Budget"/>);
+    /// infinite for none.</param>
+    public ConnectionTokenCache(TokenCredential inner, Func<Exception, Exception> describe, TimeSpan? budget = null)
     {
         _inner = inner;
         _describe = describe;
+        _budget = budget ?? System.Threading.Timeout.InfiniteTimeSpan;
+    }
+
+    /// <summary>
+    /// How long a token request may take in all: -MaxRetry + 1 attempts of -Timeout each, the exponential backoff
+    /// between them (base -RetryDelay, doubled per retry, at most <paramref name="maxDelay"/>, plus 20 % jitter), and a
+    /// second of slack. Azure.Core honours the retry options itself; MSAL's managed identity client retries on its own
+    /// schedule (6 attempts over about 25 s against a closed endpoint), which only this bound keeps to the settings.
+    /// </summary>
+    public static TimeSpan Budget(int maxRetry, TimeSpan attemptTimeout, TimeSpan retryDelay, TimeSpan maxDelay)
+    {
+        var total = TimeSpan.FromTicks(attemptTimeout.Ticks * (maxRetry + 1)) + TimeSpan.FromSeconds(1);
+        for (var n = 0; n < maxRetry; n++)
+            total += TimeSpan.FromTicks((long)(Math.Min(maxDelay.Ticks, retryDelay.Ticks * Math.Pow(2, n)) * 1.2));
+        return total;
     }
 
     /// <summary>Expiry of the token in the cache (null before the first one).</summary>
@@ -47,12 +66,18 @@ internal sealed class ConnectionTokenCache : TokenCredential
             // Another caller may have refreshed while this one waited.
             if (Fresh(Volatile.Read(ref _entry), key) is { } refreshed) return refreshed;
             AccessToken token;
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(_budget);
             try
             {
-                token = await _inner.GetTokenAsync(requestContext, cancellationToken).ConfigureAwait(false);
+                using (TokenAttemptLimit.Scope())
+                    token = await _inner.GetTokenAsync(requestContext, deadline.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // Past the budget the credential was cancelled by us, not by the caller: the authority did not answer.
+                if (e is OperationCanceledException && deadline.IsCancellationRequested)
+                    e = new TimeoutException($"No token within {_budget.TotalSeconds:0.#} s (the attempts -MaxRetry and -Timeout allow).", e);
                 throw _describe(e);
             }
             Interlocked.Increment(ref _acquired);

@@ -27,9 +27,9 @@ internal static class CredentialFactory
             case CredentialKind.ClientCertificatePem:
                 return new ClientCertificateCredential(spec.TenantId, spec.ClientId, spec.FilePath!, Options(new ClientCertificateCredentialOptions(), settings));
             case CredentialKind.ManagedIdentity:
-                return new ManagedIdentityCredential(spec.ClientId is null
+                return new ManagedIdentityCredential(Options(new ManagedIdentityCredentialOptions(spec.ClientId is null
                     ? ManagedIdentityId.SystemAssigned
-                    : ManagedIdentityId.FromUserAssignedClientId(spec.ClientId));
+                    : ManagedIdentityId.FromUserAssignedClientId(spec.ClientId)), settings));
             case CredentialKind.FederatedToken:
                 return new WorkloadIdentityCredential(Options(new WorkloadIdentityCredentialOptions
                 {
@@ -43,6 +43,15 @@ internal static class CredentialFactory
     private static T Options<T>(T options, ConnectionSettings settings) where T : TokenCredentialOptions
     {
         options.AuthorityHost = settings.AuthorityHost;
+        // Token requests (the first at Connect, and every renewal during a listing) keep the connection's -Timeout and
+        // -MaxRetry, as Graph requests do: Azure.Core's defaults are a 100 s network timeout and 3 retries, so an
+        // authority that accepts and never answers would hold Connect for minutes whatever the user asked for.
+        options.Retry.MaxRetries = settings.MaxRetry;
+        options.Retry.NetworkTimeout = settings.RequestTimeout;
+        options.Retry.Delay = settings.RetryDelay > TimeSpan.Zero ? settings.RetryDelay : TimeSpan.FromMilliseconds(1);
+        options.Retry.MaxDelay = MaxRetryDelay(settings);
+        options.Retry.Mode = RetryMode.Exponential;
+        options.AddPolicy(new TokenAttemptLimit(settings.MaxRetry + 1), HttpPipelinePosition.PerRetry);
         // Discovery of a non-Microsoft authority goes to login.microsoftonline.com and stalls where that is unreachable.
         switch (options)
         {
@@ -52,6 +61,9 @@ internal static class CredentialFactory
         }
         return options;
     }
+
+    /// <summary>The longest wait between two token attempts (as between two page attempts).</summary>
+    public static TimeSpan MaxRetryDelay(ConnectionSettings settings) => TimeSpan.FromSeconds(Math.Max(10, settings.RetryDelay.TotalSeconds * 16));
 
     /// <summary>Hands out the given token for any scope; it cannot be refreshed. Kept as the SecureString and turned
     /// into text only when a request needs the Authorization header.</summary>
@@ -66,8 +78,15 @@ internal static class CredentialFactory
             _expiresOn = expiresOn ?? DateTimeOffset.MaxValue;
         }
 
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            new(AccessTokenCredentialProvider.Reveal(_token), _expiresOn);
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+        {
+            // A pasted token cannot be renewed: once it has expired, say so instead of sending it for Graph to refuse.
+            if (_expiresOn <= DateTimeOffset.UtcNow)
+                throw new CallRecordsException("AccessTokenExpired", System.Management.Automation.ErrorCategory.AuthenticationError,
+                    $"The access token of this connection expired at {_expiresOn:u}; a token given with -AccessToken cannot be renewed.",
+                    "Request a new access token and run Connect-CallRecordGraph -AccessToken again (or connect with a certificate, secret or managed identity, which renew their tokens).");
+            return new(AccessTokenCredentialProvider.Reveal(_token), _expiresOn);
+        }
 
         public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
             new(GetToken(requestContext, cancellationToken));

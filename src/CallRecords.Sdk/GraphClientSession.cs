@@ -25,7 +25,8 @@ internal sealed class GraphClientSession : IGraphClient
     public GraphClientSession(ConnectionSettings settings, TokenCredential credential, Func<Exception, Exception>? describeFailure = null)
     {
         _settings = settings;
-        _tokens = new ConnectionTokenCache(credential, describeFailure ?? (e => e));
+        _tokens = new ConnectionTokenCache(credential, describeFailure ?? (e => e),
+            ConnectionTokenCache.Budget(settings.MaxRetry, settings.RequestTimeout, settings.RetryDelay, CredentialFactory.MaxRetryDelay(settings)));
         // Kiota's Azure provider sends a token only to allowed hosts; the endpoint is the one host we talk to,
         // which also admits the emulator's loopback address (http is accepted for localhost/127.0.0.1 only).
         var auth = new AzureIdentityAuthenticationProvider(_tokens, new[] { settings.GraphEndpoint.Host }, null, false, settings.Scopes);

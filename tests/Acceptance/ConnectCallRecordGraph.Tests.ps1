@@ -183,6 +183,50 @@ Connect-CallRecordGraph -TenantId $tenant -ClientId $client -ClientSecret (Conve
         (Get-TokenRequests $client).Count | Should -BeGreaterThan 1
     }
 
+    It 'gives up on a stalling authority after one attempt of -Timeout 5, as AuthorityUnreachable' {
+        $secret = 'acc-' + [guid]::NewGuid()
+        $client = Register-App -Secret $secret
+        Invoke-RestMethod -Method Put "$IdentityControl/stall" -Body '{"stall":true}' -ContentType 'application/json' | Out-Null
+        try {
+            $r = Invoke-Trusted @'
+$watch = [Diagnostics.Stopwatch]::StartNew()
+try { Connect-CallRecordGraph -TenantId $tenant -ClientId $client -ClientSecret (ConvertTo-SecureString $secret -AsPlainText -Force) -GraphEndpoint $graph -AuthorityHost $authority -Timeout 5 -MaxRetry 0 }
+finally { [math]::Round($watch.Elapsed.TotalSeconds, 1) }
+'@ @{ tenant = $Tenant; client = $client; secret = $secret }
+        }
+        finally {
+            Invoke-RestMethod -Method Put "$IdentityControl/stall" -Body '{"stall":false}' -ContentType 'application/json' | Out-Null
+        }
+        # Measured, not asserted (time belongs to bench/).
+        Write-Host "  stalling authority, -Timeout 5 -MaxRetry 0: Connect-CallRecordGraph failed after $($r.output) s"
+        $r.errors.Count | Should -Be 1
+        $r.errors[0].id | Should -Be 'AuthorityUnreachable,CallRecords.Cmdlets.ConnectCallRecordGraphCommand'
+        $r.errors[0].message | Should -Match ([regex]::Escape($Authority))
+        $r.errors[0].message | Should -Match '1 attempt, each allowed 5 s'
+        $r.errors[0].message | Should -Not -Match 'ClientOptions|NetworkTimeout'
+        @(Get-TokenRequests $client).Count | Should -Be 1
+        Assert-NoSecret $r $secret
+    }
+
+    It 'a wrong secret for a second tenant leaves no default connection, so the first tenant is not read' {
+        $secretA = 'acc-' + [guid]::NewGuid()
+        $clientA = Register-App -Secret $secretA
+        $clientB = Register-App -Secret ('acc-' + [guid]::NewGuid())
+        $wrong = 'wrong-' + [guid]::NewGuid()
+        $r = Invoke-Trusted @'
+Connect-CallRecordGraph -TenantId $tenant -ClientId $clientA -ClientSecret (ConvertTo-SecureString $secretA -AsPlainText -Force) -GraphEndpoint $graph -AuthorityHost $authority
+Connect-CallRecordGraph -TenantId $tenant -ClientId $clientB -ClientSecret (ConvertTo-SecureString $wrong -AsPlainText -Force) -GraphEndpoint $graph -AuthorityHost $authority
+$csv = Join-Path ([IO.Path]::GetTempPath()) "calls-$clientB.csv"
+Get-CallRecord -First 50 | Export-Csv -Path $csv -NoTypeInformation
+(Test-Path $csv) -and @(Import-Csv $csv).Count -gt 0
+'@ @{ tenant = $Tenant; clientA = $clientA; secretA = $secretA; clientB = $clientB; wrong = $wrong }
+        # $Error lists the newest first.
+        @($r.errors.id) | Should -Be @('NotConnected,CallRecords.Cmdlets.GetCallRecordCommand', 'InvalidClientSecret,CallRecords.Cmdlets.ConnectCallRecordGraphCommand')
+        $r.errors[1].message | Should -Match 'No connection is the default now'
+        $r.output | Should -Be $false
+        Assert-NoSecret $r $secretA, $wrong
+    }
+
     It 'explains a wrong secret without repeating it' {
         $client = Register-App -Secret ('acc-' + [guid]::NewGuid())
         $wrong = 'wrong-' + [guid]::NewGuid()

@@ -99,9 +99,11 @@ Describe 'What Graph refuses' {
     }
 
     It 'a bad body is a clear error with Graph''s code' {
-        New-CallRecord -Modalities hologram -StartDateTime $Start -EndDateTime $Start.AddMinutes(1) -ErrorVariable errs -ErrorAction SilentlyContinue
+        # -Modalities takes Graph's values only; a body given whole reaches Graph, which refuses the unknown member.
+        New-CallRecord -BodyParameter @{ type = 'groupCall'; modalities = @('hologram'); startDateTime = $Start; endDateTime = $Start.AddMinutes(1) } -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs[0].FullyQualifiedErrorId | Should -Be 'CallRecordInvalidBody,CallRecords.Cmdlets.NewCallRecordCommand'
         $errs[0].ErrorDetails.Message | Should -Match '400 BadRequest \(BadRequest\).*hologram'
+        { New-CallRecord -Modalities hologram -StartDateTime $Start -EndDateTime $Start.AddMinutes(1) } | Should -Throw -ErrorId 'ParameterArgumentValidationError,CallRecords.Cmdlets.NewCallRecordCommand'
     }
 
     It 'a service that refuses writes says so' {

@@ -44,6 +44,12 @@ public sealed class EmulatorHost : IAsyncDisposable
 
     internal CallRecordStore Store => _requestStore.Value ?? _store;
 
+    /// <summary>Ground truth for in-process tests: a record as the list serves it (writes included), or null.</summary>
+    public System.Text.Json.Nodes.JsonObject? RecordItem(string id) => _store.TryGet(id, out var e) ? _store.ListItem(e) : null;
+
+    /// <summary>Ground truth for in-process tests: a record's organizer_v2, or null (no such record, or none).</summary>
+    public System.Text.Json.Nodes.JsonObject? OrganizerOf(string id) => _store.TryGet(id, out var e) ? _store.Organizer(e) : null;
+
     internal void SelectTenant(string? tenantId) =>
         _requestStore.Value = tenantId is not null && _tenants.TryGetValue(tenantId, out var s) ? s : null;
 

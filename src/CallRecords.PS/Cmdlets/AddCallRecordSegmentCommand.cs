@@ -62,10 +62,10 @@ public sealed class AddCallRecordSegmentCommand : CallRecordWriteCmdlet
 
     protected override void ProcessRecord()
     {
-        var target = SessionTarget(CallRecordId, SessionId);
+        if (!CheckId(CallRecordId, GraphIdKind.CallRecord, out var recordId) || !CheckId(SessionId, GraphIdKind.Session, out var sessionId)) return;
+        var target = SessionTarget(recordId, sessionId);
         if (!TryBuildBody(BuildBody, target, out var body)) return;
         if (!ShouldProcess(target, "Add segment")) return;
-        var (recordId, sessionId) = (CallRecordId, SessionId);
         RunWrite<CallRecordSegment>(target, "CallRecordSegment", async (op, ct) => await op.Writer.AddSegmentAsync(recordId, sessionId, body, ct).ConfigureAwait(false), PassThru);
     }
 

@@ -35,6 +35,8 @@ public sealed class AddCallRecordSessionCommand : CallRecordWriteCmdlet
 
     [Parameter(ParameterSetName = ParametersSet)]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(ModalityCompleter))]
+    [ValidateGraphValue("modality")]
     public string[]? Modalities { get; set; }
 
     [Parameter(ParameterSetName = ParametersSet)]
@@ -58,10 +60,10 @@ public sealed class AddCallRecordSessionCommand : CallRecordWriteCmdlet
 
     protected override void ProcessRecord()
     {
-        var target = $"call record '{CallRecordId}'";
+        if (!CheckId(CallRecordId, GraphIdKind.CallRecord, out var id)) return;
+        var target = $"call record '{id}'";
         if (!TryBuildBody(BuildBody, target, out var body)) return;
         if (!ShouldProcess(target, "Add session")) return;
-        var id = CallRecordId;
         RunWrite<CallRecordSession>(target, "CallRecordSession", async (op, ct) => await op.Writer.AddSessionAsync(id, body, ct).ConfigureAwait(false), PassThru);
     }
 
@@ -75,7 +77,7 @@ public sealed class AddCallRecordSessionCommand : CallRecordWriteCmdlet
     internal static OrderedDictionary SessionProperties(string[]? modalities, DateTimeOffset? start, DateTimeOffset? end, object? caller, object? callee, object? failureInfo)
     {
         var o = new OrderedDictionary(StringComparer.Ordinal);
-        if (modalities is not null) o["modalities"] = modalities;
+        if (modalities is not null) o["modalities"] = ValidateGraphValueAttribute.CanonicalAll("modality", modalities);
         if (start is { } s) o["startDateTime"] = s;
         if (end is { } e) o["endDateTime"] = e;
         if (caller is not null) o["caller"] = JsonBody.Endpoint(caller, "Caller");

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using CallRecords.Connection;
+using CallRecords.Graph;
 
 namespace CallRecords.Cmdlets;
 
@@ -35,8 +36,9 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
     internal CallRecordConnection ResolveConnection()
     {
         var connection = Connection ?? ConnectionRegistry.Default;
-        if (connection is null) ThrowTerminatingError(ErrorMapper.ToErrorRecord(CallRecordsException.NotConnected(), null));
-        if (connection!.IsClosed) ThrowTerminatingError(ErrorMapper.ToErrorRecord(CallRecordsException.ConnectionClosed(), connection));
+        if (connection is null) ThrowTerminatingError(ErrorMapper.ToErrorRecord(CallRecordsException.NotConnected(), MyInvocation.MyCommand?.Name));
+        if (connection!.Failure is { } failure) ThrowTerminatingError(ErrorMapper.ToErrorRecord(CallRecordsException.ConnectionBroken(failure), connection));
+        if (connection.IsClosed) ThrowTerminatingError(ErrorMapper.ToErrorRecord(CallRecordsException.ConnectionClosed(), connection));
         return connection;
     }
 
@@ -46,9 +48,11 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
     /// has at most one page in flight beyond what the pipeline holds. A failure of the source ends the cmdlet with a
     /// terminating error (after everything it produced before is written).
     /// </summary>
-    internal void RunStream<T>(Func<CmdletOperation, CancellationToken, IAsyncEnumerable<IReadOnlyList<T>>> source, string? apiVersion = null)
+    /// <param name="target">The TargetObject of a terminating error of this run (a write's "session 'x' of call record
+    /// 'y'"); without one, a Graph failure names its request URL and anything else the connection.</param>
+    internal void RunStream<T>(Func<CmdletOperation, CancellationToken, IAsyncEnumerable<IReadOnlyList<T>>> source, string? apiVersion = null, object? target = null)
     {
-        var stream = StartStream(source, apiVersion);
+        var stream = StartStream(source, apiVersion, target);
         try
         {
             PumpStream(stream, Timeout.InfiniteTimeSpan);
@@ -64,7 +68,7 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
     /// outlives one ProcessRecord (a fan-out fed by pipeline input). Drain it with <see cref="PumpStream"/> on the
     /// pipeline thread and always end it with <see cref="StopStream"/>.
     /// </summary>
-    internal ActiveStream StartStream<T>(Func<CmdletOperation, CancellationToken, IAsyncEnumerable<IReadOnlyList<T>>> source, string? apiVersion = null)
+    internal ActiveStream StartStream<T>(Func<CmdletOperation, CancellationToken, IAsyncEnumerable<IReadOnlyList<T>>> source, string? apiVersion = null, object? target = null)
     {
         var connection = ResolveConnection();
         var showProgress = ShowProgress;
@@ -96,7 +100,7 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
                 bridge.Complete(ex);
             }
         });
-        return new ActiveStream(bridge, operation, producer);
+        return new ActiveStream(bridge, operation, producer) { Target = target, Connection = connection };
     }
 
     /// <summary>
@@ -121,7 +125,8 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
                     if (stream.Bridge.Fault is { } fault)
                     {
                         if (fault is OperationCanceledException && _stopping.IsCancellationRequested) throw new PipelineStoppedException();
-                        ThrowTerminatingError(ErrorMapper.ToErrorRecord(fault, null));
+                        // Every terminating error names what failed: the run's target, else the request, else the connection.
+                        ThrowTerminatingError(ErrorMapper.ToErrorRecord(fault, stream.Target ?? (fault as GraphRequestException)?.RequestUri ?? (object?)stream.Connection));
                     }
                     return true;
                 }
@@ -170,6 +175,9 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
         public Task Producer { get; }
         public bool Ended { get; set; }
         public bool Stopped { get; set; }
+        /// <summary>TargetObject of a terminating failure, when the cmdlet has one better than the request URL.</summary>
+        public object? Target { get; set; }
+        public CallRecordConnection? Connection { get; set; }
     }
 
     protected override void StopProcessing() => _stopping.Cancel();

@@ -22,7 +22,7 @@ public abstract class CallRecordWriteCmdlet : CallRecordCmdlet
     /// </summary>
     internal void RunWrite<T>(object target, string errorIdPrefix, Func<CmdletOperation, CancellationToken, Task<T?>> write, bool emit) where T : class
     {
-        RunStream<T>((op, ct) => Once(op, ct));
+        RunStream<T>((op, ct) => Once(op, ct), target: target);
 
         async IAsyncEnumerable<IReadOnlyList<T>> Once(CmdletOperation op, [EnumeratorCancellation] CancellationToken ct)
         {
@@ -32,13 +32,22 @@ public abstract class CallRecordWriteCmdlet : CallRecordCmdlet
             {
                 result = await write(op, ct).ConfigureAwait(false);
             }
-            catch (GraphRequestException e) when (e.StatusCode is 400 or 404 or 409)
+            catch (GraphRequestException e) when (e.IsAboutTheInput)
             {
                 failed = true;
-                op.WriteError(e, target, errorIdPrefix + (e.StatusCode switch { 400 => "InvalidBody", 404 => "NotFound", _ => "Conflict" }));
+                op.WriteError(e, target, errorIdPrefix + (e.StatusCode switch { 404 or 410 => "NotFound", 409 => "Conflict", _ => "InvalidBody" }));
             }
             if (!failed && emit && result is not null) yield return new[] { result };
         }
+    }
+
+    /// <summary>The checked id (<see cref="GraphId"/>) of this input, or a non-terminating error and false: a write is
+    /// never sent with an id such as '..' that would change which object the request changes.</summary>
+    internal bool CheckId(string? raw, GraphIdKind kind, out string id)
+    {
+        var checkedId = FanOutWork.Id(this, raw, kind);
+        id = checkedId ?? string.Empty;
+        return checkedId is not null;
     }
 
     /// <summary>Builds a body on the pipeline thread; a value with no JSON form is a non-terminating error.</summary>

@@ -139,7 +139,7 @@ public sealed class ConnectCallRecordGraphCommand : PSCmdlet, IDisposable
     protected override void EndProcessing()
     {
         if (NoDefault && !PassThru)
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-NoDefault needs -PassThru."), "NoDefaultWithoutPassThru", ErrorCategory.InvalidArgument, null)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-NoDefault needs -PassThru."), "NoDefaultWithoutPassThru", ErrorCategory.InvalidArgument, "-NoDefault")
             {
                 ErrorDetails = new ErrorDetails("-NoDefault leaves the default connection as it is, so the new connection can only be used through -PassThru: add -PassThru and pass the result to -Connection."),
             });
@@ -153,8 +153,14 @@ public sealed class ConnectCallRecordGraphCommand : PSCmdlet, IDisposable
         catch (ArgumentException e)
         {
             var retrySetting = e.Message.StartsWith("-", StringComparison.Ordinal);
-            ThrowTerminatingError(new ErrorRecord(e, retrySetting ? "InvalidRetrySetting" : "InvalidGraphEndpoint", ErrorCategory.InvalidArgument,
-                retrySetting ? (object?)Timeout ?? RetryDelay : GraphEndpoint ?? AuthorityHost) { ErrorDetails = new ErrorDetails(e.Message) });
+            var authority = e.Message.IndexOf("authority", StringComparison.OrdinalIgnoreCase) >= 0;
+            FailSafe(new ErrorRecord(e, retrySetting ? "InvalidRetrySetting" : authority ? "InvalidAuthorityHost" : "InvalidGraphEndpoint", ErrorCategory.InvalidArgument,
+                retrySetting ? (object?)Timeout ?? RetryDelay : authority ? AuthorityHost : GraphEndpoint) { ErrorDetails = new ErrorDetails(e.Message) });
+            return;
+        }
+        catch (CallRecordsException e)
+        {
+            FailSafe(ErrorMapper.ToErrorRecord(e, GraphEndpoint ?? AuthorityHost));
             return;
         }
 
@@ -180,7 +186,7 @@ public sealed class ConnectCallRecordGraphCommand : PSCmdlet, IDisposable
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
-            ThrowTerminatingError(ErrorMapper.ToErrorRecord(e, null));
+            FailSafe(ErrorMapper.ToErrorRecord(e, TenantId ?? (object?)ClientId ?? ParameterSetName));
             return;
         }
 
@@ -189,6 +195,27 @@ public sealed class ConnectCallRecordGraphCommand : PSCmdlet, IDisposable
         if (!NoDefault) ConnectionRegistry.SetDefault(connection);
         WriteVerbose($"Connected{(NoDefault ? " (not the default connection)" : "")}: {connection}; client id {connection.ClientId ?? "(unknown)"}; token expires {connection.TokenExpiresOn?.ToString("u") ?? "(unknown)"}.");
         if (PassThru) WriteObject(connection);
+    }
+
+    /// <summary>
+    /// Fail safe: a connect that fails leaves no default connection, so a script that goes on after the error gets
+    /// NotConnected instead of the previous connection's tenant (with -NoDefault the default was never this command's
+    /// to change, and stays). The error says so. Then the error ends the command.
+    /// </summary>
+    private void FailSafe(ErrorRecord error)
+    {
+        if (!NoDefault)
+        {
+            var reason = error.FullyQualifiedErrorId.Split(',')[0];
+            var previous = ConnectionRegistry.ClearBecause($"The last Connect-CallRecordGraph failed ({reason}), so no connection is the default.");
+            if (previous is not null)
+            {
+                var note = $" No connection is the default now: the previous one ({previous}) was set aside, so later commands fail with NotConnected instead of reading that tenant.";
+                var details = error.ErrorDetails ?? new ErrorDetails(error.Exception.Message);
+                error.ErrorDetails = new ErrorDetails(details.Message + note) { RecommendedAction = details.RecommendedAction };
+            }
+        }
+        ThrowTerminatingError(error);
     }
 
     /// <summary>One branch per parameter set: each builds an <see cref="ICredentialProvider"/>.</summary>

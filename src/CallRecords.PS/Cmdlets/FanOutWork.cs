@@ -18,9 +18,10 @@ internal static class FanOutWork
         {
             return await read().ConfigureAwait(false);
         }
-        catch (GraphRequestException e) when (e.StatusCode is 404 or 400)
+        catch (GraphRequestException e) when (e.IsAboutTheInput)
         {
-            op.WriteError(e, target, e.StatusCode == 404 ? notFoundId : "InvalidCallRecordId");
+            // CallRecordNotFound → InvalidCallRecordId for a 400/414/…: the id itself was refused.
+            op.WriteError(e, target, e.StatusCode == 404 ? notFoundId : "Invalid" + notFoundId.Replace("NotFound", "") + "Id");
             return Array.Empty<T>();
         }
     }
@@ -41,13 +42,12 @@ internal static class FanOutWork
         return all;
     }
 
-    /// <summary>A trimmed, non-empty id, or a non-terminating error and null.</summary>
-    public static string? Id(CallRecordCmdlet cmdlet, string? raw, string what)
+    /// <summary>The checked, trimmed id (<see cref="GraphId"/>), or a non-terminating error for this input and null:
+    /// nothing is sent for an empty or malformed id, and the pipeline goes on with the next input.</summary>
+    public static string? Id(CallRecordCmdlet cmdlet, string? raw, GraphIdKind kind)
     {
-        var id = raw?.Trim();
-        if (!string.IsNullOrEmpty(id)) return id;
-        cmdlet.WriteError(new System.Management.Automation.ErrorRecord(new ArgumentException($"A {what} id is empty."),
-            what == "call record" ? "CallRecordIdEmpty" : "SessionIdEmpty", System.Management.Automation.ErrorCategory.InvalidArgument, raw));
+        if (GraphId.Problem(raw, kind, out var id) is not { } problem) return id;
+        cmdlet.WriteError(ErrorMapper.ToErrorRecord(GraphId.Refused(raw, kind, problem), raw));
         return null;
     }
 }

@@ -35,9 +35,6 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
             ErrorDetails = new ErrorDetails($"-StartDateTime ({start.ToUniversalTime():u}) is in the future (now {DateTimeOffset.UtcNow:u}); no call can have started yet. Give a past time, such as (Get-Date).AddDays(-1)."),
         };
 
-    /// <summary>Characters no Graph id contains; such an id is refused before it reaches a URL.</summary>
-    private static readonly char[] IdForbidden = { '/', '\\', '?', '#', '%', '\'', '"', '&', '+', '*', ':', '<', '>' };
-
     private PagingWindow? _window;
     /// <summary>The -Expand* bar of the ById set: one across every piped id (each id is its own stream).</summary>
     private ExpansionProgress? _byIdProgress;
@@ -65,12 +62,14 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     [Parameter(ParameterSetName = ListSet)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(CallTypeCompleter))]
+    [ValidateGraphValue("callType")]
     public string[]? Type { get; set; }
 
     /// <summary>Client-side: keep only records with any of these modalities (audio, video, screenSharing, …).</summary>
     [Parameter(ParameterSetName = ListSet)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ModalityCompleter))]
+    [ValidateGraphValue("modality")]
     public string[]? Modality { get; set; }
 
     /// <summary>Records per page (Prefer: odata.maxpagesize); Graph's default is 60.</summary>
@@ -120,6 +119,10 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
         }
         if (StartDateTime is { } future && future > DateTimeOffset.UtcNow + FutureTolerance)
             ThrowTerminatingError(StartInFuture(future));
+        // A participant filter narrows the list: a bad one must stop the command, never drop out and widen it.
+        foreach (var participant in ParticipantId ?? Array.Empty<string>())
+            if (GraphId.Problem(participant, GraphIdKind.Participant, out _) is { } problem)
+                ThrowTerminatingError(ErrorMapper.ToErrorRecord(GraphId.Refused(participant, GraphIdKind.Participant, problem), participant));
         if (StartDateTime is { } s && s < DateTimeOffset.UtcNow - Retention)
             WriteWarning($"-StartDateTime {s.ToUniversalTime():u} is more than 30 days ago; Graph keeps call records for 30 days, so older records are not returned.");
         _window = new PagingWindow(PagingParameters.Skip, PagingParameters.First);
@@ -274,36 +277,26 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
         }
         foreach (var raw in Id)
         {
-            var id = raw?.Trim();
-            if (string.IsNullOrEmpty(id))
+            if (GraphId.Problem(raw, GraphIdKind.CallRecord, out var id) is { } problem)
             {
-                op.WriteError(new ErrorRecord(new ArgumentException("A call record id is empty."), "CallRecordIdEmpty", ErrorCategory.InvalidArgument, raw));
-                progress?.Item(op, "call record (empty id)");
+                op.WriteError(GraphId.Refused(raw, GraphIdKind.CallRecord, problem), raw);
+                progress?.Item(op, "call record " + GraphId.Show(raw));
                 continue;
             }
-            if (id!.IndexOfAny(IdForbidden) >= 0 || id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-            {
-                op.WriteError(new ErrorRecord(new ArgumentException("A call record id is malformed."), "CallRecordIdMalformed", ErrorCategory.InvalidArgument, raw)
-                {
-                    ErrorDetails = new ErrorDetails($"'{id}' is not a call record id: ids are GUIDs such as 2f1a5e3c-8a9b-4c7d-9e0f-1a2b3c4d5e6f, without spaces, quotes or URL characters.") { RecommendedAction = "Pass the Id property of a call record (Get-CallRecord lists them)." },
-                });
-                progress?.Item(op, "call record " + id);
-                continue;
-            }
-            var record = await GetOneAsync(op, id!, expand, ct).ConfigureAwait(false);
+            var record = await GetOneAsync(op, id, expand, ct).ConfigureAwait(false);
             progress?.Item(op, "call record " + id);
             if (record is not null) yield return new[] { record };
         }
     }
 
-    /// <summary>One id; an id Graph does not know (404) or rejects (400) is a non-terminating error for that id.</summary>
+    /// <summary>One id; an id Graph does not know (404) or refuses (400, 414, …) is a non-terminating error for that id.</summary>
     private async Task<CallRecord?> GetOneAsync(CmdletOperation op, string id, RecordExpansion expand, CancellationToken ct)
     {
         try
         {
             return await op.Records.GetAsync(id, expand, Property, ct).ConfigureAwait(false);
         }
-        catch (GraphRequestException e) when (e.StatusCode is 404 or 400)
+        catch (GraphRequestException e) when (e.IsAboutTheInput)
         {
             op.WriteError(e, id, e.StatusCode == 404 ? "CallRecordNotFound" : "InvalidCallRecordId");
             return null;

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using CallRecords.Completers;
+using CallRecords.Graph;
 using CallRecords.Models;
 
 namespace CallRecords.Cmdlets;
@@ -39,7 +40,7 @@ public sealed class GetCallRecordParticipantCommand : CallRecordCmdlet
 
     protected override void ProcessRecord()
     {
-        if (FanOutWork.Id(this, CallRecordId, "call record") is { } id) _fanOut!.Add(id);
+        if (FanOutWork.Id(this, CallRecordId, GraphIdKind.CallRecord) is { } id) _fanOut!.Add(id);
     }
 
     protected override void EndProcessing() => _fanOut!.Finish();

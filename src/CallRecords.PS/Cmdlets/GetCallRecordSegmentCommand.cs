@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using CallRecords.Completers;
+using CallRecords.Graph;
 using CallRecords.Models;
 
 namespace CallRecords.Cmdlets;
@@ -51,10 +52,11 @@ public sealed class GetCallRecordSegmentCommand : CallRecordCmdlet
     {
         if (ParameterSetName == SessionSet)
         {
-            _fanOut!.Add((Session.CallRecordId, Session.Id, Session));
+            if (FanOutWork.Id(this, Session.CallRecordId, GraphIdKind.CallRecord) is { } recordOfSession && FanOutWork.Id(this, Session.Id, GraphIdKind.Session) is { } sessionId)
+                _fanOut!.Add((recordOfSession, sessionId, Session));
             return;
         }
-        if (FanOutWork.Id(this, CallRecordId, "call record") is { } record && FanOutWork.Id(this, SessionId, "session") is { } session)
+        if (FanOutWork.Id(this, CallRecordId, GraphIdKind.CallRecord) is { } record && FanOutWork.Id(this, SessionId, GraphIdKind.Session) is { } session)
             _fanOut!.Add((record, session, null));
     }
 

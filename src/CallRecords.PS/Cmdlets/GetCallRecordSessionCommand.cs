@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using CallRecords.Completers;
+using CallRecords.Graph;
 using CallRecords.Models;
 
 namespace CallRecords.Cmdlets;
@@ -19,6 +20,9 @@ namespace CallRecords.Cmdlets;
 public sealed class GetCallRecordSessionCommand : CallRecordCmdlet
 {
     private PipelineFanOut<string, CallRecordSession>? _fanOut;
+    /// <summary>-Id after the id check; null without -Id. Empty when every given id was refused: then no session is
+    /// read (never "all sessions" because the ids asked for were bad).</summary>
+    private string[]? _sessionIds;
 
     /// <summary>The call record whose sessions to read. Binds from the CallRecordId property of piped objects
     /// (call records, sessions, streams) or from strings.</summary>
@@ -42,12 +46,21 @@ public sealed class GetCallRecordSessionCommand : CallRecordCmdlet
     [ValidateRange(1, FanOut.MaxThrottleLimit)]
     public int ThrottleLimit { get; set; } = FanOut.DefaultThrottleLimit;
 
-    protected override void BeginProcessing() =>
+    protected override void BeginProcessing()
+    {
+        if (Id is not null)
+        {
+            var ok = new List<string>(Id.Length);
+            foreach (var raw in Id)
+                if (FanOutWork.Id(this, raw, GraphIdKind.Session) is { } sid) ok.Add(sid);
+            _sessionIds = ok.ToArray();
+        }
         _fanOut = Own(new PipelineFanOut<string, CallRecordSession>(this, ThrottleLimit, ReadAsync, "call records read", id => "call record " + id));
+    }
 
     protected override void ProcessRecord()
     {
-        if (FanOutWork.Id(this, CallRecordId, "call record") is { } id) _fanOut!.Add(id);
+        if (FanOutWork.Id(this, CallRecordId, GraphIdKind.CallRecord) is { } id) _fanOut!.Add(id);
     }
 
     protected override void EndProcessing() => _fanOut!.Finish();
@@ -55,7 +68,7 @@ public sealed class GetCallRecordSessionCommand : CallRecordCmdlet
     private Task<IReadOnlyList<CallRecordSession>> ReadAsync(CmdletOperation op, string callRecordId, CancellationToken ct)
     {
         var expand = ExpandSegment.IsPresent;
-        if (Id is not { Length: > 0 } sessionIds)
+        if (_sessionIds is not { } sessionIds)
             return FanOutWork.OrErrorAsync(op, callRecordId, "CallRecordNotFound", () => FanOutWork.SessionsAsync(op, callRecordId, expand, ct));
         return ByIdAsync(op, callRecordId, sessionIds, expand, ct);
     }
@@ -63,7 +76,7 @@ public sealed class GetCallRecordSessionCommand : CallRecordCmdlet
     private static async Task<IReadOnlyList<CallRecordSession>> ByIdAsync(CmdletOperation op, string callRecordId, string[] sessionIds, bool expand, CancellationToken ct)
     {
         var found = new List<CallRecordSession>();
-        foreach (var sid in sessionIds.Select(s => s?.Trim()).Where(s => !string.IsNullOrEmpty(s)))
+        foreach (var sid in sessionIds)
         {
             var one = await FanOutWork.OrErrorAsync<CallRecordSession>(op, sid!, "SessionNotFound",
                 async () => new[] { await op.Records.GetSessionAsync(callRecordId, sid!, expand, ct).ConfigureAwait(false) }).ConfigureAwait(false);

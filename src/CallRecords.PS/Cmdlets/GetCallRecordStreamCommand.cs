@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using CallRecords.Completers;
+using CallRecords.Graph;
 using CallRecords.Models;
 using CallRecords.Models.Mapping;
 
@@ -63,15 +64,16 @@ public sealed class GetCallRecordStreamCommand : CallRecordCmdlet
         switch (ParameterSetName)
         {
             case RecordSet:
-                _fanOut!.Add(new Input(CallRecord.Id, null, CallRecord.Sessions, null));
+                if (FanOutWork.Id(this, CallRecord.Id, GraphIdKind.CallRecord) is { } recordId) _fanOut!.Add(new Input(recordId, null, CallRecord.Sessions, null));
                 break;
             case SessionSet:
-                _fanOut!.Add(new Input(Session.CallRecordId, Session.Id, null, Session.Segments));
+                if (FanOutWork.Id(this, Session.CallRecordId, GraphIdKind.CallRecord) is { } ofSession && FanOutWork.Id(this, Session.Id, GraphIdKind.Session) is { } sessionId)
+                    _fanOut!.Add(new Input(ofSession, sessionId, null, Session.Segments));
                 break;
             default:
                 var ids = new List<string>(CallRecordId.Length);
                 foreach (var raw in CallRecordId)
-                    if (FanOutWork.Id(this, raw, "call record") is { } id) ids.Add(id);
+                    if (FanOutWork.Id(this, raw, GraphIdKind.CallRecord) is { } id) ids.Add(id);
                 // Ids given as a parameter are every input there is: the bar can show "n of total".
                 if (!MyInvocation.ExpectingInput) _fanOut!.Progress.Total = ids.Count;
                 foreach (var id in ids) _fanOut!.Add(new Input(id, null, null, null));

@@ -22,6 +22,14 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
     /// <summary>Used when -StartDateTime is not given: this long before -EndDateTime.</summary>
     internal static readonly TimeSpan DefaultRange = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How far back a start is taken as asked. Graph does not document how long it keeps the PSTN-type logs; the Teams
+    /// admin center's PSTN and direct-routing reports go back a year. An earlier start (say [datetime]::MinValue,
+    /// "everything") is clamped to this with a warning instead of being split into thousands of empty 90-day windows
+    /// read one at a time (8,200 requests, about 40 minutes, before the first row).
+    /// </summary>
+    internal static readonly TimeSpan OldestStart = TimeSpan.FromDays(366);
+
     /// <summary>Graph's PSTN-type budget per app per tenant (200 requests / 60 s), one per connection. The client's
     /// window is a second longer: Graph counts a request when it arrives, and the first requests of a run arrive
     /// late (connection setup), so an exact 60 s window lets a later, faster request land inside Graph's window.</summary>
@@ -59,8 +67,24 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
 
     protected override void BeginProcessing()
     {
-        _end = (EndDateTime ?? DateTimeOffset.UtcNow).ToUniversalTime();
+        var now = DateTimeOffset.UtcNow;
+        if (StartDateTime is { } future && future > now + GetCallRecordCommand.FutureTolerance)
+            ThrowTerminatingError(GetCallRecordCommand.StartInFuture(future));
+        // No row can lie in the future: an end past now (plus clock skew) is refused like a start in the future,
+        // rather than splitting up to the year 9999 and reading windows that can hold nothing.
+        if (EndDateTime is { } endAt && endAt > now + GetCallRecordCommand.FutureTolerance)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("EndDateTime is in the future."), "EndDateTimeInFuture", ErrorCategory.InvalidArgument, endAt)
+            {
+                ErrorDetails = new ErrorDetails($"-EndDateTime ({endAt.ToUniversalTime():u}) is in the future (now {now:u}); no row can be logged there yet. Leave -EndDateTime out to read up to now.")
+                { RecommendedAction = "Leave out -EndDateTime (it defaults to now), or give a past time such as (Get-Date).Date for today's midnight." },
+            });
+        _end = (EndDateTime ?? now).ToUniversalTime();
         _start = (StartDateTime ?? _end - DefaultRange).ToUniversalTime();
+        if (_start < now - OldestStart && _end > now - OldestStart)
+        {
+            WriteWarning($"-StartDateTime {_start:u} is more than {OldestStart.TotalDays:0} days ago; Graph's PSTN-type logs do not reach that far back, so reading starts at {now - OldestStart:u}.");
+            _start = now - OldestStart;
+        }
         if (_end <= _start)
         {
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("EndDateTime must be later than StartDateTime."),
@@ -69,10 +93,27 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
                 ErrorDetails = new ErrorDetails($"-EndDateTime ({_end:u}) must be later than -StartDateTime ({_start:u}).")
             });
         }
-        if (StartDateTime is { } future && future > DateTimeOffset.UtcNow + GetCallRecordCommand.FutureTolerance)
-            ThrowTerminatingError(GetCallRecordCommand.StartInFuture(future));
-        _users = UserPrincipalName?.Select(u => new WildcardPattern(u, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
+        _users = UserPrincipalName?.Select(CheckedPattern).ToArray();
         _window = new PagingWindow(PagingParameters.Skip, PagingParameters.First);
+    }
+
+    /// <summary>A -UserPrincipalName pattern, tried once here: a bad one ('[abc') is refused before any request.</summary>
+    private WildcardPattern CheckedPattern(string text)
+    {
+        var pattern = new WildcardPattern(text, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+        try
+        {
+            pattern.IsMatch("user@contoso.com");
+        }
+        catch (WildcardPatternException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "UserPrincipalNameInvalidPattern", ErrorCategory.InvalidArgument, text)
+            {
+                ErrorDetails = new ErrorDetails($"-UserPrincipalName '{text}' is not a valid wildcard pattern: {e.Message}")
+                { RecommendedAction = "Use * and ? as wildcards; write a literal [ or ] as `[ or `] (backtick), e.g. 'user`[1`]@contoso.com'." },
+            });
+        }
+        return pattern;
     }
 
     protected override void ProcessRecord() => RunStream<T>((op, ct) => _window!.Apply(ReadAsync(op, ct), ct));

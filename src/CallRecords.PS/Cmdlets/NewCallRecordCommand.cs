@@ -2,6 +2,7 @@ using System;
 using System.Collections.Specialized;
 using System.Linq;
 using System.Management.Automation;
+using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
 
@@ -21,11 +22,15 @@ public sealed class NewCallRecordCommand : CallRecordWriteCmdlet
     /// <summary>groupCall, peerToPeer or unknown (microsoft.graph.callRecords.callType).</summary>
     [Parameter(ParameterSetName = ParametersSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(CallTypeCompleter))]
+    [ValidateGraphValue("callType")]
     public string? Type { get; set; }
 
     /// <summary>audio, video, videoBasedScreenSharing, data, screenSharing.</summary>
     [Parameter(ParameterSetName = ParametersSet)]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(ModalityCompleter))]
+    [ValidateGraphValue("modality")]
     public string[]? Modalities { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = ParametersSet)]
@@ -64,6 +69,11 @@ public sealed class NewCallRecordCommand : CallRecordWriteCmdlet
 
     protected override void ProcessRecord()
     {
+        if (Id is not null)
+        {
+            if (!CheckId(Id, GraphIdKind.CallRecord, out var checkedId)) return;
+            Id = checkedId;
+        }
         var target = ParameterSetName == BodySet
             ? "a new call record from -BodyParameter"
             : $"a new {Type ?? "call"} record{(Id is null ? "" : $" '{Id}'")} starting {StartDateTime.ToUniversalTime():u}";
@@ -78,8 +88,8 @@ public sealed class NewCallRecordCommand : CallRecordWriteCmdlet
         var o = new OrderedDictionary(StringComparer.Ordinal);
         if (Id is not null) o["id"] = Id;
         if (Version is { } version) o["version"] = version;
-        if (Type is not null) o["type"] = Type;
-        if (Modalities is not null) o["modalities"] = Modalities;
+        if (Type is not null) o["type"] = ValidateGraphValueAttribute.Canonical("callType", Type) ?? Type;
+        if (Modalities is not null) o["modalities"] = ValidateGraphValueAttribute.CanonicalAll("modality", Modalities);
         o["startDateTime"] = StartDateTime;
         o["endDateTime"] = EndDateTime;
         if (JoinWebUrl is not null) o["joinWebUrl"] = JoinWebUrl;

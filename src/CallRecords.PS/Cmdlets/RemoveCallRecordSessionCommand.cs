@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using CallRecords.Completers;
+using CallRecords.Graph;
 
 namespace CallRecords.Cmdlets;
 
@@ -23,9 +24,9 @@ public sealed class RemoveCallRecordSessionCommand : CallRecordWriteCmdlet
 
     protected override void ProcessRecord()
     {
-        var target = SessionTarget(CallRecordId, Id);
+        if (!CheckId(CallRecordId, GraphIdKind.CallRecord, out var recordId) || !CheckId(Id, GraphIdKind.Session, out var sessionId)) return;
+        var target = SessionTarget(recordId, sessionId);
         if (!ShouldProcess(target, "Remove session")) return;
-        var (recordId, sessionId) = (CallRecordId, Id);
         RunWrite<object>(target, "CallRecordSession", async (op, ct) =>
         {
             await op.Writer.RemoveSessionAsync(recordId, sessionId, ct).ConfigureAwait(false);

@@ -39,6 +39,8 @@ public sealed class SetCallRecordSessionCommand : CallRecordWriteCmdlet
 
     [Parameter(ParameterSetName = ParametersSet)]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(ModalityCompleter))]
+    [ValidateGraphValue("modality")]
     public string[]? Modalities { get; set; }
 
     [Parameter(ParameterSetName = ParametersSet)]
@@ -61,7 +63,8 @@ public sealed class SetCallRecordSessionCommand : CallRecordWriteCmdlet
 
     protected override void ProcessRecord()
     {
-        var target = SessionTarget(CallRecordId, Id);
+        if (!CheckId(CallRecordId, GraphIdKind.CallRecord, out var recordId) || !CheckId(Id, GraphIdKind.Session, out var sessionId)) return;
+        var target = SessionTarget(recordId, sessionId);
         string[] changed;
         byte[] body;
         if (ParameterSetName == BodySet)
@@ -84,7 +87,6 @@ public sealed class SetCallRecordSessionCommand : CallRecordWriteCmdlet
             if (!TryBuildBody(() => JsonBody.Serialize(properties), target, out body)) return;
         }
         if (!ShouldProcess(target, $"Update session ({string.Join(", ", changed)})")) return;
-        var (recordId, sessionId) = (CallRecordId, Id);
         RunWrite<CallRecordSession>(target, "CallRecordSession", async (op, ct) =>
         {
             await op.Writer.UpdateSessionAsync(recordId, sessionId, body, ct).ConfigureAwait(false);

@@ -78,3 +78,44 @@ public sealed class EnvironmentCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) => CompletionText.FromValues(Values, wordToComplete);
 }
+
+/// <summary>
+/// Accepts only the members of a Graph enum (the completer's list, so the values are written once), whatever their
+/// case, for parameters whose value Graph would never match: Get-CallRecord -Type banana or -Modality smell would read
+/// every page and return nothing. A refused value is a parameter validation error that lists the members.
+/// </summary>
+[System.AttributeUsage(System.AttributeTargets.Property | System.AttributeTargets.Field)]
+public sealed class ValidateGraphValueAttribute : ValidateEnumeratedArgumentsAttribute
+{
+    private readonly string _enumName;
+
+    /// <param name="enumName">modality or callType (microsoft.graph.callRecords).</param>
+    public ValidateGraphValueAttribute(string enumName) => _enumName = enumName;
+
+    internal static KeyValuePair<string, string>[] ValuesOf(string enumName) => enumName switch
+    {
+        "modality" => ModalityCompleter.Values,
+        "callType" => CallTypeCompleter.Values,
+        _ => throw new System.ArgumentOutOfRangeException(nameof(enumName), enumName, "Unknown Graph enum."),
+    };
+
+    /// <summary>The member as Graph spells it ("AUDIO" → "audio"), or null when it is none.</summary>
+    internal static string? Canonical(string enumName, string? value)
+    {
+        foreach (var v in ValuesOf(enumName))
+            if (string.Equals(v.Key, value?.Trim(), System.StringComparison.OrdinalIgnoreCase)) return v.Key;
+        return null;
+    }
+
+    /// <summary>Each value as Graph spells it (the parameter was validated, so every one is a member).</summary>
+    internal static string[]? CanonicalAll(string enumName, string[]? values) =>
+        values is null ? null : System.Array.ConvertAll(values, v => Canonical(enumName, v) ?? v);
+
+    protected override void ValidateElement(object element)
+    {
+        var text = element is PSObject pso ? pso.BaseObject?.ToString() : element?.ToString();
+        if (Canonical(_enumName, text) is not null) return;
+        var members = string.Join(", ", System.Linq.Enumerable.Select(ValuesOf(_enumName), v => v.Key));
+        throw new ValidationMetadataException($"'{text}' is not a {_enumName} value Graph knows; use one of: {members}.");
+    }
+}

@@ -19,6 +19,9 @@ internal sealed class AccessTokenInfo
     /// <summary>The scp claim: present only in delegated (user) tokens.</summary>
     public string? Scopes { get; private set; }
 
+    /// <summary>True when the text is a JWT with a JSON payload (header.payload.signature, base64url).</summary>
+    public static bool LooksLikeJwt(string text) => TryParse(text, out _);
+
     /// <summary>Reads the payload; false when the text is not a JWT (three base64url parts with a JSON payload).</summary>
     public static bool TryParse(string token, out AccessTokenInfo info)
     {

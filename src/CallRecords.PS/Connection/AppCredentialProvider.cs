@@ -100,6 +100,22 @@ internal sealed class AppCredentialProvider : ICredentialProvider
             throw new CallRecordsException("FederatedTokenFileNotFound", ErrorCategory.ObjectNotFound,
                 $"The federated token file '{full}' does not exist.",
                 "Pass the file your platform writes the workload identity token to (AKS: AZURE_FEDERATED_TOKEN_FILE; GitHub Actions: write the OIDC token from ACTIONS_ID_TOKEN_REQUEST_URL to a file first).", full);
+        if (Directory.Exists(full))
+            throw new CallRecordsException("FederatedTokenFileNotFound", ErrorCategory.InvalidArgument,
+                $"'{full}' is a folder, not a federated token file.", "Pass the path of the file that holds the token.", full);
+        // What the file holds now must be a JWT (header.payload.signature); Entra's answer to anything else is a bare
+        // "invalid assertion". Later renewals read the file again, as the platforms rotate it.
+        string content;
+        try { content = File.ReadAllText(full).Trim(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CallRecordsException("FederatedTokenFileUnreadable", ErrorCategory.ReadError,
+                $"The federated token file '{full}' cannot be read: {e.Message}", "Let the account running PowerShell read the token file.", full);
+        }
+        if (!AccessTokenInfo.LooksLikeJwt(content))
+            throw new CallRecordsException("FederatedTokenMalformed", ErrorCategory.InvalidData,
+                $"The federated token file '{full}' does not hold a token: a workload identity token is a JSON Web Token (three base64url parts separated by dots){(content.Length == 0 ? ", and the file is empty" : "")}.",
+                "Write the platform's OIDC token itself to the file (GitHub Actions: the 'value' of the ACTIONS_ID_TOKEN_REQUEST_URL response; AKS: the projected service account token).", full);
         return new AppCredentialProvider(authKind, tenantId, clientId, CredentialSpec.FederatedToken(tenantId, clientId, full))
         { Detail = "federated token file " + full };
     }

@@ -50,6 +50,25 @@ public sealed class CallRecordConnection
     public bool IsDefault => ReferenceEquals(ConnectionRegistry.Default, this);
     public bool IsClosed => Session.IsDisposed;
 
+    /// <summary>Set when a token renewal failed for good (the credential is refused now, or a pasted token expired):
+    /// the connection stops being the default and every later use says why.</summary>
+    internal Exception? Failure => Volatile.Read(ref _failure);
+    private Exception? _failure;
+
+    /// <summary>Errors after which no later token request can succeed with the same credential.</summary>
+    private static readonly HashSet<string> PermanentFailures = new(StringComparer.Ordinal)
+    {
+        "InvalidClientSecret", "TenantNotFound", "ApplicationNotFound", "CertificateRejected", "CertificateExpired",
+        "FederatedTokenRejected", "FederatedTokenMalformed", "FederatedTokenFileNotFound", "AccessTokenExpired",
+    };
+
+    private void OnTokenFailure(Exception described)
+    {
+        if (described is not CallRecordsException { ErrorId: var id } || !PermanentFailures.Contains(id)) return; // transient: try again next time
+        if (Interlocked.CompareExchange(ref _failure, described, null) is not null) return;
+        ConnectionRegistry.ClearIfDefault(this, $"The default connection ({this}) was set aside because its token could not be renewed ({id}).");
+    }
+
     /// <summary>
     /// Creates the session (one Graph client, one token cache) and gets its first token right away, so a wrong
     /// secret, tenant or certificate fails here rather than in the first data cmdlet, and the connection can show
@@ -62,10 +81,18 @@ public sealed class CallRecordConnection
         IGraphBackend? backend = null)
     {
         GraphSession session;
+        // Token failures after the connection exists (renewals) may retire it; the first token's failure fails the connect.
+        CallRecordConnection? created = null;
+        Exception Describe(Exception e)
+        {
+            var described = credential.DescribeFailure(e, settings);
+            created?.OnTokenFailure(described);
+            return described;
+        }
         try
         {
             backend ??= Loading.ModuleLoader.GetBackend(null);
-            session = new GraphSession(settings, backend.Open(settings, credential.Credential, e => credential.DescribeFailure(e, settings)));
+            session = new GraphSession(settings, backend.Open(settings, credential.Credential, Describe));
         }
         catch (Exception e) when (e is not CallRecordsException)
         {
@@ -76,7 +103,8 @@ public sealed class CallRecordConnection
             var text = await session.AcquireTokenAsync(cancellationToken).ConfigureAwait(false);
             var info = AccessTokenInfo.TryParse(text, out var parsed) ? parsed : null;
             if (info is not null && (info.Scopes is not null || info.Roles.Count == 0)) throw AccessTokenCredentialProvider.NoApplicationRoles(info);
-            return new CallRecordConnection(session, credential, info);
+            created = new CallRecordConnection(session, credential, info);
+            return created;
         }
         catch
         {

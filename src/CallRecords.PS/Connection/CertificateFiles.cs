@@ -23,6 +23,9 @@ internal static class CertificateFiles
     public static Loaded Read(string path, SecureString? password)
     {
         var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new CallRecordsException("CertificatePathIsFolder", ErrorCategory.InvalidArgument, $"'{full}' is a folder, not a certificate file.",
+                "Pass the path of a PFX (.pfx/.p12) or PEM (.pem, certificate and private key) file.", full);
         byte[] bytes;
         try
         {
@@ -70,6 +73,12 @@ internal static class CertificateFiles
     public static X509Certificate2 FromStore(string thumbprint)
     {
         var wanted = Normalize(thumbprint);
+        // SHA-1 thumbprints are 40 hex digits (what the store and the Entra portal show); spaces, colons and the
+        // invisible marks a copy from the certificate dialog adds are dropped, anything else is a typo.
+        if (wanted is null)
+            throw new CallRecordsException("CertificateThumbprintMalformed", ErrorCategory.InvalidArgument,
+                $"'{thumbprint}' is not a certificate thumbprint: a thumbprint is 40 hexadecimal digits (0-9, A-F), such as 3F2A1B0C9D8E7F6A5B4C3D2E1F0A9B8C7D6E5F4A.",
+                "Copy the thumbprint from the certificate (Get-ChildItem Cert:\\CurrentUser\\My | Format-List Subject, Thumbprint) or from the app registration's Certificates & secrets page.", thumbprint);
         foreach (var location in new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine })
         {
             X509Certificate2Collection found;
@@ -95,12 +104,17 @@ internal static class CertificateFiles
             "Import the certificate (with its private key) into the certificate store of the account that runs the task, or use -CertificatePath.", wanted);
     }
 
-    private static string Normalize(string thumbprint)
+    /// <summary>The thumbprint's hex digits in upper case, or null when it holds anything but hex digits and
+    /// separators or is not 40 digits long.</summary>
+    private static string? Normalize(string thumbprint)
     {
         var sb = new StringBuilder(thumbprint.Length);
         foreach (var c in thumbprint)
+        {
             if (Uri.IsHexDigit(c)) sb.Append(char.ToUpperInvariant(c));
-        return sb.ToString();
+            else if (!(char.IsWhiteSpace(c) || c == ':' || c == '-' || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)) return null;
+        }
+        return sb.Length == 40 ? sb.ToString() : null;
     }
 
     private static bool IsPem(byte[] bytes)

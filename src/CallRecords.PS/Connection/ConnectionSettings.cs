@@ -58,6 +58,7 @@ internal sealed class ConnectionSettings
     {
         if (endpoint is null || !endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp))
             throw new ArgumentException("The Graph endpoint must be an absolute https URL, such as https://graph.microsoft.com.");
+        RefuseUserInfo(endpoint, "-GraphEndpoint");
         if (endpoint.Scheme == Uri.UriSchemeHttp && !endpoint.IsLoopback)
             throw new ArgumentException($"The Graph endpoint {endpoint.GetLeftPart(UriPartial.Authority)} uses http; tokens are sent only over https (plain http is allowed for localhost only).");
         return new Uri(endpoint.GetLeftPart(UriPartial.Authority) + "/");
@@ -68,7 +69,21 @@ internal sealed class ConnectionSettings
     {
         if (authority is null || !authority.IsAbsoluteUri || authority.Scheme != Uri.UriSchemeHttps)
             throw new ArgumentException("The authority host must be an absolute https URL, such as https://login.microsoftonline.com.");
+        RefuseUserInfo(authority, "-AuthorityHost");
         return new Uri(authority.GetLeftPart(UriPartial.Authority) + "/");
+    }
+
+    /// <summary>A user name or password in the URL (https://user:pw@host) would be echoed in every URL the module
+    /// shows (errors, -Verbose, Get-CallRecordConnection); Graph and Entra take no such credential, so it is refused —
+    /// without repeating it.</summary>
+    private static void RefuseUserInfo(Uri uri, string parameter)
+    {
+        if (string.IsNullOrEmpty(uri.UserInfo)) return;
+        var shown = uri.Scheme + "://***@" + uri.Authority + uri.PathAndQuery;
+        throw new CallRecordsException("EndpointHasUserInfo", System.Management.Automation.ErrorCategory.InvalidArgument,
+            $"{parameter} {shown} holds a user name or password before the host; Microsoft Graph and Entra take credentials only as tokens, so the URL is refused (and its user part is not shown).",
+            $"Give {parameter} as scheme://host[:port] only, such as https://graph.microsoft.com, and pass credentials with -ClientSecret, -Certificate* or -AccessToken.",
+            shown);
     }
 
     // The emulator on loopback stands in for the global Graph, so its tokens carry Graph's audience.

@@ -18,12 +18,15 @@ internal static class CredentialFailure
 {
     private static readonly Regex AadstsCode = new(@"AADSTS(\d+)", RegexOptions.CultureInvariant);
 
+    /// <remarks>Called only for failures the caller did not cause: a cancellation that arrives here is a timeout of the
+    /// token request (the token cache passes the caller's own cancellation through without describing it).</remarks>
     public static Exception Describe(Exception failure, ICredentialProvider provider, ConnectionSettings settings, IReadOnlyList<SecureString> secrets)
     {
-        if (failure is CallRecordsException or OperationCanceledException or ObjectDisposedException) return failure;
+        if (failure is CallRecordsException or ObjectDisposedException) return failure;
 
         var detail = Mask(ChainText(failure), secrets);
         var code = AadstsCode.Match(detail) is { Success: true } m ? m.Groups[1].Value : null;
+        if (code is null && Unreachable(failure) is { } how) return AuthorityUnreachable(provider, settings, how);
         var (errorId, category, action) = Classify(code, failure, provider);
         var who = new StringBuilder();
         if (provider.ClientId is not null) who.Append(" for app ").Append(provider.ClientId);
@@ -35,8 +38,67 @@ internal static class CredentialFailure
         return new CallRecordsException(errorId, category, message, action, provider.TenantId);
     }
 
+    /// <summary>
+    /// The authority (or managed identity endpoint) did not answer: refused, unresolvable, reset, or silent past
+    /// -Timeout. Said in our words with the address, the attempts and the settings that govern them — the SDK's own
+    /// texts ("adjust ClientOptions.Retry", one "(Connection refused)" per attempt) name options a PowerShell user
+    /// does not have.
+    /// </summary>
+    private static CallRecordsException AuthorityUnreachable(ICredentialProvider provider, ConnectionSettings settings, string how)
+    {
+        var managed = provider.AuthKind == "ManagedIdentity";
+        var where = managed ? "the managed identity endpoint " + ManagedIdentityEndpoint() : "the sign-in authority " + settings.AuthorityHost.GetLeftPart(UriPartial.Authority);
+        var attempts = settings.MaxRetry + 1;
+        var message = string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            "Getting a Microsoft Graph token ({0}) failed: {1} could not be reached ({2}); {3} attempt{4}, each allowed {5:0.###} s (-Timeout {5:0.###}, -MaxRetry {6}).",
+            provider.AuthKind, where, how, attempts, attempts == 1 ? "" : "s", settings.RequestTimeout.TotalSeconds, settings.MaxRetry);
+        var action = managed
+            ? "Run where a managed identity is enabled (Azure Automation, App Service, Functions, a VM) and its endpoint answers; elsewhere connect with a certificate or secret."
+            : "Check the network path to the authority (proxy, firewall, DNS, TLS inspection) and -Environment / -AuthorityHost; raise -Timeout or -MaxRetry for a slow network.";
+        return new CallRecordsException("AuthorityUnreachable", ErrorCategory.ConnectionError, message, action, managed ? ManagedIdentityEndpoint() : settings.AuthorityHost.GetLeftPart(UriPartial.Authority));
+    }
+
+    /// <summary>Where Azure.Identity's managed identity credential sends its request (App Service, Cloud Shell/Arc, or IMDS).</summary>
+    private static string ManagedIdentityEndpoint() =>
+        System.Environment.GetEnvironmentVariable("IDENTITY_ENDPOINT") is { Length: > 0 } identity ? identity
+        : System.Environment.GetEnvironmentVariable("MSI_ENDPOINT") is { Length: > 0 } msi ? msi
+        : "http://169.254.169.254/metadata/identity/oauth2/token";
+
+    /// <summary>How the request failed to get an answer, or null when an answer arrived (an error from the service).</summary>
+    private static string? Unreachable(Exception failure)
+    {
+        // What the network said first (a refusal beats the timeout that ended the retries), then a timeout.
+        for (var e = failure; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case System.Net.Sockets.SocketException s:
+                    return s.SocketErrorCode switch
+                    {
+                        System.Net.Sockets.SocketError.ConnectionRefused => "the connection was refused",
+                        System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.NoData or System.Net.Sockets.SocketError.TryAgain => "the host name does not resolve",
+                        System.Net.Sockets.SocketError.TimedOut => "the connection timed out",
+                        // Aborted is the socket closed by a timeout's cancellation: the timeout is the verdict.
+                        System.Net.Sockets.SocketError.OperationAborted => null,
+                        _ => "the connection failed: " + s.SocketErrorCode,
+                    } ?? "no answer within the timeout";
+                case System.Security.Authentication.AuthenticationException:
+                    return "the TLS handshake failed (an untrusted or invalid certificate)";
+            }
+        }
+        for (var e = failure; e is not null; e = e.InnerException)
+            if (e is OperationCanceledException or TimeoutException) return "no answer within the timeout";
+        // Managed identity: Azure.Identity reports a missing endpoint by message only.
+        var text = ChainText(failure);
+        if (text.IndexOf("No response received from the managed identity endpoint", StringComparison.OrdinalIgnoreCase) >= 0) return "no response";
+        return Contains<HttpRequestException>(failure) ? "the connection failed" : null;
+    }
+
     private static (string, ErrorCategory, string) Classify(string? code, Exception failure, ICredentialProvider provider)
     {
+        // A client assertion Entra cannot use is the certificate's in the certificate flow, the external token's in
+        // the federated one (AADSTS50027: invalid or malformed JWT).
+        if (code is "700027" or "50027" && provider.AuthKind.IndexOf("Federated", StringComparison.Ordinal) >= 0) code = "700211";
         switch (code)
         {
             case "7000215" or "7000222" or "7000218":

@@ -103,7 +103,7 @@ internal sealed class CallRecordReader
     /// <summary>GET …/{id}/sessions/{sessionId}[?$expand=segments], with every segments nextLink followed.</summary>
     public async Task<CallRecordSession> GetSessionAsync(string callRecordId, string sessionId, bool expandSegments, CancellationToken cancellationToken)
     {
-        var query = GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions/" + GraphQuery.Segment(sessionId)).WithExpand(expandSegments ? "segments" : null);
+        var query = GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions/" + GraphQuery.Segment(sessionId, GraphIdKind.Session)).WithExpand(expandSegments ? "segments" : null);
         var read = await _pages.GetAsync(query, e => new SessionWithLink(CallRecordMapper.MapSession(e, callRecordId), Link(e, "segments@odata.nextLink")), cancellationToken).ConfigureAwait(false);
         var links = new Dictionary<CallRecordSession, Uri>();
         if (read.SegmentsNext is { } next) links[read.Session] = next;
@@ -113,7 +113,7 @@ internal sealed class CallRecordReader
 
     /// <summary>GET …/{id}/sessions/{sessionId}/segments, every page.</summary>
     public IAsyncEnumerable<GraphPage<CallRecordSegment>> SegmentsAsync(string callRecordId, string sessionId, CancellationToken cancellationToken) =>
-        _pages.StreamAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions/" + GraphQuery.Segment(sessionId) + "/segments"),
+        _pages.StreamAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions/" + GraphQuery.Segment(sessionId, GraphIdKind.Session) + "/segments"),
             e => CallRecordMapper.MapSegment(e, callRecordId, sessionId), cancellationToken);
 
     /// <summary>GET …/{id}/participants_v2, every page.</summary>
@@ -125,18 +125,14 @@ internal sealed class CallRecordReader
         (await GetOrganizerParticipantAsync(callRecordId, cancellationToken).ConfigureAwait(false))?.Identity;
 
     /// <summary>organizer_v2 as a participant entry (its id and identity); null when the record has none.</summary>
-    public async Task<CallRecordParticipant?> GetOrganizerParticipantAsync(string callRecordId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _pages.GetAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/organizer_v2"),
-                e => CallRecordMapper.MapParticipant(e, callRecordId), cancellationToken).ConfigureAwait(false);
-        }
-        catch (GraphRequestException e) when (e.StatusCode == 404)
-        {
-            return null;
-        }
-    }
+    /// <remarks>Read as the record with the organizer expanded (GET …/{id}?$select=id&amp;$expand=organizer_v2), one
+    /// request like GET …/{id}/organizer_v2, but its 404 can only mean the record is missing: a record without an
+    /// organizer answers 200 without one. A 404 of …/organizer_v2 would say "no organizer" and "no such record" alike,
+    /// and a missing record must be an error, never an empty answer.</remarks>
+    public Task<CallRecordParticipant?> GetOrganizerParticipantAsync(string callRecordId, CancellationToken cancellationToken) =>
+        _pages.GetAsync(GraphQuery.ForPath(RecordPath(callRecordId)).WithSelect(new[] { "id" }).WithExpand(OrganizerExpand),
+            root => root.Prop("organizer_v2") is { ValueKind: JsonValueKind.Object } organizer ? CallRecordMapper.MapParticipant(organizer, callRecordId) : null,
+            cancellationToken);
 
     private async IAsyncEnumerable<GraphPage<CallRecordSession>> SessionPagesAsync(GraphQuery query, string callRecordId,
         [EnumeratorCancellation] CancellationToken cancellationToken)

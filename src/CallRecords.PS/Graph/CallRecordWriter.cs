@@ -36,7 +36,7 @@ internal sealed class CallRecordWriter
     public event Action<string>? Sending;
 
     public static string SessionsPath(string callRecordId) => CallRecordReader.RecordPath(callRecordId) + "/sessions";
-    public static string SessionPath(string callRecordId, string sessionId) => SessionsPath(callRecordId) + "/" + GraphQuery.Segment(sessionId);
+    public static string SessionPath(string callRecordId, string sessionId) => SessionsPath(callRecordId) + "/" + GraphQuery.Segment(sessionId, GraphIdKind.Session);
 
     /// <summary>The URL a path resolves to on this connection.</summary>
     public Uri UriOf(string path) => GraphQuery.ForPath(path).ToUri(_graphEndpoint, _apiVersion);

@@ -43,8 +43,9 @@ internal sealed class GraphQuery
         return new GraphQuery(null, absoluteUri);
     }
 
-    /// <summary>Escapes one path segment (an id) for use in ForPath.</summary>
-    public static string Segment(string value) => Uri.EscapeDataString(value);
+    /// <summary>One path segment (an id) for use in ForPath: checked by <see cref="GraphId"/> (so '.', '..', '/' and the
+    /// like never reach a URL, whatever a caller checked before) and escaped.</summary>
+    public static string Segment(string value, GraphIdKind kind = GraphIdKind.CallRecord) => Uri.EscapeDataString(GraphId.Require(value, kind));
 
     public GraphQuery WithFilter(string? filter) => Copy(q => q.Filter = string.IsNullOrWhiteSpace(filter) ? null : filter);
     public GraphQuery WithSelect(IEnumerable<string>? properties) =>

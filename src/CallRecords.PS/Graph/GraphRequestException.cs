@@ -31,6 +31,13 @@ public sealed class GraphRequestException : Exception
     public Uri? RequestUri { get; }
     /// <summary>Graph's Retry-After on a 429/503/504 (seconds or an HTTP date, as a wait from when it arrived).</summary>
     public TimeSpan? RetryAfter { get; internal set; }
+    /// <summary>
+    /// A refusal of this one request's input (the id or body it carries) rather than of the caller, the connection or
+    /// the service: 400, 404, 409, 410, 414 and 422. Cmdlets report these per input item and go on with the next; 401,
+    /// 403, 405, 429 and 5xx end the command, since every following request would fail the same way.
+    /// </summary>
+    public bool IsAboutTheInput => StatusCode is 400 or 404 or 409 or 410 or 414 or 422;
+
     /// <summary>The HTTP method of the failed request (GET for reads).</summary>
     public string Method { get; private set; } = "GET";
 
@@ -66,5 +73,14 @@ public sealed class GraphRequestException : Exception
     private static string Describe(string? requestId, string? clientRequestId, Uri uri, string method = "GET") =>
         (requestId is null ? "" : $" request-id: {requestId};") +
         (clientRequestId is null ? "" : $" client-request-id: {clientRequestId};") +
-        $" {method} {uri.AbsoluteUri}";
+        $" {method} {ShortUrl(uri)}";
+
+    /// <summary>The URL for a message: whole up to 300 characters, otherwise its start and length (a 414's URL can be
+    /// 100 kB; the message names the request, it does not repeat it).</summary>
+    internal static string ShortUrl(Uri uri)
+    {
+        const int keep = 300;
+        var text = uri.AbsoluteUri;
+        return text.Length <= keep ? text : text.Substring(0, keep) + string.Format(System.Globalization.CultureInfo.InvariantCulture, "… ({0:N0} characters)", text.Length);
+    }
 }

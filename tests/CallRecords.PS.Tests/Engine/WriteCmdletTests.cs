@@ -286,7 +286,7 @@ public sealed class WriteCmdletTests : IClassFixture<WriteHostFixture>
     {
         var (record, _) = Seed();
         var run = _f.Run("""
-            New-CallRecord -Modalities hologram -StartDateTime $start -EndDateTime $start.AddMinutes(1)
+            New-CallRecord -BodyParameter @{ type = 'groupCall'; modalities = @('hologram'); startDateTime = $start; endDateTime = $start.AddMinutes(1) }
             New-CallRecord -BodyParameter @{ type = 'groupCall'; endDateTime = $start }
             Add-CallRecordSession -CallRecordId $r -StartDateTime $start -EndDateTime $start.AddMinutes(-5)
             'after'

@@ -40,6 +40,29 @@ public sealed class GraphQueryTests
     }
 
     [Fact]
-    public void IdsAreEscapedAsPathSegments() =>
-        Assert.Equal("communications/callRecords/a%2Fb%3Fc", CallRecordReader.RecordPath("a/b?c"));
+    public void IdsAreCheckedThenEscapedAsPathSegments()
+    {
+        Assert.Equal("communications/callRecords/2f1a5e3c-8a9b-4c7d-9e0f-1a2b3c4d5e6f", CallRecordReader.RecordPath(" 2f1a5e3c-8a9b-4c7d-9e0f-1a2b3c4d5e6f "));
+        Assert.Equal("communications/callRecords/%C3%A9t%C3%A9", CallRecordReader.RecordPath("été"));
+        // Whatever a caller checked before, a path id that would change the request never reaches a URL.
+        foreach (var bad in new[] { "a/b?c", ".", "..", "a\\b", "%2e%2e", "a#b", "", new string('x', 129), "a\u0000b" })
+            Assert.StartsWith("CallRecordId", Assert.Throws<CallRecordsException>(() => CallRecordReader.RecordPath(bad)).ErrorId, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2f1a5e3c-8a9b-4c7d-9e0f-1a2b3c4d5e6f", "Session", null)]
+    [InlineData("+12067860204", "Participant", null)]
+    [InlineData("o'brien", "Participant", null)]
+    [InlineData("o'brien", "CallRecord", "contains '''")]
+    [InlineData("..", "Session", "is a relative path")]
+    [InlineData("..", "Participant", null)]
+    [InlineData("a b", "Segment", "contains a space")]
+    [InlineData(" ", "CallRecord", "is empty")]
+    [InlineData("a\u0007b", "Participant", "control character U+0007")]
+    public void GraphIdSaysWhatIsWrong(string id, string kind, string? problem)
+    {
+        var found = GraphId.Problem(id, Enum.Parse<GraphIdKind>(kind), out _);
+        if (problem is null) Assert.Null(found);
+        else Assert.Contains(problem, found, StringComparison.Ordinal);
+    }
 }

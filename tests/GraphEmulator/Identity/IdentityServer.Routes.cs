@@ -33,13 +33,15 @@ public sealed partial class IdentityServer
         _app.MapGet("/{tenant}/discovery/v2.0/keys", Keys);
         _app.MapGet("/{tenant}/discovery/keys", Keys);
         _app.MapPost("/{tenant}/oauth2/v2.0/token", TokenAsync);
-        _app.MapGet("/msi/token", ManagedIdentityToken);
+        _app.MapGet("/msi/token", (Func<HttpContext, Task<IResult>>)ManagedIdentityToken);
 
         _app.MapPost("/_emulator/apps", (Func<HttpContext, Task<IResult>>)RegisterAppFromJsonAsync);
         _app.MapPost("/_emulator/managed-identities", (Func<HttpContext, Task<IResult>>)RegisterManagedIdentityFromJsonAsync);
         _app.MapPost("/_emulator/federated-tokens", (Func<HttpContext, Task<IResult>>)MintFederatedTokenFromJsonAsync);
         _app.MapPut("/_emulator/token-lifetime", (Func<HttpContext, Task<IResult>>)SetTokenLifetimeFromJsonAsync);
         _app.MapGet("/_emulator/token-requests", () => Results.Json(TokenRequests));
+        _app.MapDelete("/_emulator/apps/{clientId}", (string clientId) => RemoveApp(clientId) ? Results.NoContent() : Results.NotFound());
+        _app.MapPut("/_emulator/stall", (Func<HttpContext, Task<IResult>>)SetStallFromJsonAsync);
     }
 
     // --- discovery -------------------------------------------------------------------------------------------------
@@ -115,6 +117,7 @@ public sealed partial class IdentityServer
         IFormCollection form = ctx.Request.HasFormContentType ? await ctx.Request.ReadFormAsync(ctx.RequestAborted) : FormCollection.Empty;
         var grantType = form["grant_type"].FirstOrDefault() ?? "";
         var clientId = form["client_id"].FirstOrDefault();
+        await StallIfAskedAsync(ctx, "token", clientId);
         var secret = form["client_secret"].FirstOrDefault();
         var assertion = form["client_assertion"].FirstOrDefault();
         var kind = secret is not null ? "client_secret" : assertion is not null ? "client_assertion" : "none";
@@ -252,11 +255,12 @@ public sealed partial class IdentityServer
 
     // --- managed identity (App Service, api-version 2019-08-01) --------------------------------------------------------
 
-    private IResult ManagedIdentityToken(HttpContext ctx)
+    private async Task<IResult> ManagedIdentityToken(HttpContext ctx)
     {
         Interlocked.Increment(ref _tokenRequestCount);
         var q = ctx.Request.Query;
         var clientId = q["client_id"].FirstOrDefault();
+        await StallIfAskedAsync(ctx, "managed_identity", clientId);
         var resource = q["resource"].FirstOrDefault();
         ManagedIdentity? identity = null;
 
@@ -316,6 +320,8 @@ public sealed partial class IdentityServer
 
     private sealed record TokenLifetimeDto(double? Seconds);
 
+    private sealed record StallDto(bool Stall);
+
     private static IResult BadRequest(string message) => Results.Json(new { error = message }, statusCode: 400);
 
     private async Task<IResult> RegisterAppFromJsonAsync(HttpContext ctx)
@@ -359,6 +365,23 @@ public sealed partial class IdentityServer
         var token = MintFederatedToken(dto.Subject, dto.Audience ?? FederatedIdentityCredential.DefaultAudience,
             dto.LifetimeSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
         return Results.Json(new { token, issuer = FederatedIssuer });
+    }
+
+    /// <summary>Holds a token request, while stalling is on, until the client hangs up (then the handler ends with it).</summary>
+    private async Task StallIfAskedAsync(HttpContext ctx, string endpoint, string? clientId)
+    {
+        if (!StallTokenRequests) return;
+        // Logged when it arrives (status 0: never answered), so a client's attempts can be counted.
+        lock (_logLock) _tokenRequests.Add(new(DateTimeOffset.UtcNow, endpoint, "stalled", null, clientId, null, "stalled", 0, "stalled: no answer"));
+        await Task.Delay(Timeout.Infinite, ctx.RequestAborted);
+    }
+
+    private async Task<IResult> SetStallFromJsonAsync(HttpContext ctx)
+    {
+        var dto = await ReadJsonAsync<StallDto>(ctx);
+        if (dto is null) return BadRequest("Send {\"stall\": true|false}.");
+        StallTokenRequests = dto.Stall;
+        return Results.Json(new { stall = StallTokenRequests });
     }
 
     private async Task<IResult> SetTokenLifetimeFromJsonAsync(HttpContext ctx)

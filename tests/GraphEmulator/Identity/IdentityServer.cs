@@ -66,6 +66,18 @@ public sealed partial class IdentityServer : IAsyncDisposable
         set => Interlocked.Exchange(ref _tokenLifetimeTicks, value.Ticks);
     }
 
+    /// <summary>
+    /// A token service that accepts connections and never answers: token requests (token endpoint and managed identity
+    /// endpoint) are counted, then held until the client gives up (PUT /_emulator/stall {"stall":true}). What a
+    /// client's -Timeout and -MaxRetry must bound; discovery and the control routes keep answering.
+    /// </summary>
+    public bool StallTokenRequests
+    {
+        get => Volatile.Read(ref _stall) != 0;
+        set => Volatile.Write(ref _stall, value ? 1 : 0);
+    }
+    private int _stall;
+
     /// <summary>Requests to a token-issuing endpoint (token endpoint and managed identity endpoint), whatever their outcome.</summary>
     public int TokenRequestCount => Volatile.Read(ref _tokenRequestCount);
 
@@ -117,6 +129,16 @@ public sealed partial class IdentityServer : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(app.TenantId);
         ArgumentException.ThrowIfNullOrEmpty(app.ClientId);
         _apps[AppKey(app.TenantId, app.ClientId)] = app;
+    }
+
+    /// <summary>Deletes an app registration (DELETE /_emulator/apps/{clientId}): its credential stops working, so a client's
+    /// next token renewal fails as Entra answers for an unknown app (AADSTS700016). True when it existed.</summary>
+    public bool RemoveApp(string clientId)
+    {
+        var removed = false;
+        foreach (var key in _apps.Where(a => string.Equals(a.Value.ClientId, clientId, StringComparison.OrdinalIgnoreCase)).Select(a => a.Key).ToList())
+            removed |= _apps.TryRemove(key, out _);
+        return removed;
     }
 
     /// <summary>Registers the system-assigned identity (clientId null; it gets a fresh client id) or a user-assigned one.
