@@ -43,6 +43,8 @@ internal static class CredentialFactory
     private static T Options<T>(T options, ConnectionSettings settings) where T : TokenCredentialOptions
     {
         options.AuthorityHost = settings.AuthorityHost;
+        // Windows PowerShell 5.1: token requests over our own handler with TLS 1.2/1.3 (DesktopHttp).
+        if (DesktopHttp.TokenTransport(settings.Http) is { } transport) options.Transport = transport;
         // Discovery of a non-Microsoft authority goes to login.microsoftonline.com and stalls where that is unreachable.
         switch (options)
         {
