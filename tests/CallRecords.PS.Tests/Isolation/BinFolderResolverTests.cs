@@ -194,6 +194,29 @@ public sealed class BinFolderResolverTests : IDisposable
         Assert.Contains("PowerShell 7", error.RecommendedAction, StringComparison.Ordinal);
     }
 
+    /// <summary>The issue's own case on the shipped desktop folder: another module (the isolation fixture, whose
+    /// netstandard2.0 closure has System.Memory 4.0.1.2) loaded its System.Memory first. MSAL, Microsoft.IdentityModel
+    /// and Kiota's JSON serializer reference 4.0.1.2 exactly and would bind to it while System.Text.Json binds to the
+    /// folder's 4.0.5.0: two ReadOnlyMemory&lt;byte&gt; types, and JsonDocument.Parse(ReadOnlyMemory&lt;byte&gt;) is a
+    /// MissingMethodException. The resolver says so before anything loads.</summary>
+    [Fact]
+    public void On_the_shipped_desktop_folder_another_modules_System_Memory_is_refused_with_who_references_it()
+    {
+        var desktop = Path.Combine(CoreBin, "desktop");
+        var theirPath = Path.Combine(Folder("OtherModule", true, Path.Combine(Fixture, "System.Memory.dll")), "System.Memory.dll");
+        _loaded.Add(Load(theirPath));
+        var resolver = Resolver(desktop);
+
+        var conflict = Assert.Single(resolver.FindConflicts());
+        Assert.Equal(("System.Memory", new Version(4, 0, 1, 2), "OtherModule"), (conflict.Name, conflict.LoadedVersion, conflict.LoadedBy));
+        Assert.Equal(AssemblyName.GetAssemblyName(Path.Combine(desktop, "System.Memory.dll")).Version, conflict.OurVersion);
+        Assert.Contains("Microsoft.Identity.Client", conflict.ReferencedBy);
+        Assert.Contains("Microsoft.Kiota.Serialization.Json", conflict.ReferencedBy);
+        Assert.DoesNotContain("System.Text.Json", conflict.ReferencedBy); // it references the folder's 4.0.5.0
+        Assert.Null(resolver.Resolve("System.Memory, Version=4.0.1.1, Culture=neutral, PublicKeyToken=cc7b13ffcd2ddd51", typeof(CallRecord).Assembly));
+        Assert.Empty(_loadedFrom);
+    }
+
     [Fact]
     public void When_references_cannot_be_read_any_other_version_is_refused()
     {
