@@ -8,6 +8,9 @@
     Description          = 'Microsoft Graph Teams call records (microsoft.graph.callRecords) for PowerShell: call records, sessions, segments, streams with call-quality classification, PSTN and direct-routing logs, streamed page by page.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
+    # Windows PowerShell 5.1 loads bin/desktop, built for .NET Framework 4.7.2: on an older .NET Framework (4.6.2 is
+    # Windows Server 2016's) Import-Module says so, instead of failing to load netstandard 2.0.0.0. PowerShell 7 ignores it.
+    DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('CallRecords.format.ps1xml')
     TypesToProcess       = @('CallRecords.types.ps1xml')
     CmdletsToExport      = @(

@@ -10,7 +10,9 @@
 
     Re-running is safe: a day's file is written to a temporary file beside it and then swapped in place, so a reader
     never sees half a file, and exporting the same day again rewrites it with the same content (records sorted by
-    start time and id, times in ISO 8601 UTC). -OverlapDays re-exports the most recent days on each run, because Graph
+    start time and id, times in ISO 8601 UTC). The files are the same bytes whichever PowerShell writes them
+    (Windows PowerShell 5.1 or PowerShell 7, on any OS): UTF-8 without a byte order mark, CRLF line ends as RFC 4180
+    has them. (Export-Csv -Encoding UTF8 would add a byte order mark on 5.1 only.) -OverlapDays re-exports the most recent days on each run, because Graph
     can add or update a call record some time after the call ended.
 
     Any failure stops the export, leaves the checkpoint at the last complete day, writes the error to the error
@@ -137,6 +139,13 @@ function Write-FileAtomically([string] $Path, [scriptblock] $Writer) {
     }
 }
 
+# UTF-8 without a byte order mark and CRLF after every line, the same on 5.1 and 7.
+$utf8 = New-Object System.Text.UTF8Encoding -ArgumentList $false
+function Write-TextFile([string] $Path, [string[]] $Lines) {
+    $text = if ($Lines.Count -gt 0) { ($Lines -join "`r`n") + "`r`n" } else { '' }
+    [System.IO.File]::WriteAllText($Path, $text, $utf8)
+}
+
 function Read-Checkpoint([string] $Path) {
     if (-not (Test-Path -LiteralPath $Path)) { return $null }
     $value = (Get-Content -LiteralPath $Path -Raw | ConvertFrom-Json).lastCompleteDayUtc
@@ -152,7 +161,7 @@ function Write-Checkpoint([string] $Path, [datetime] $Day, [int] $Records) {
         recordsOnThatDay   = $Records
         updatedUtc         = [datetime]::UtcNow.ToString('o', [cultureinfo]::InvariantCulture)
     }
-    Write-FileAtomically $Path { param($temp) $state | ConvertTo-Json | Set-Content -LiteralPath $temp -Encoding UTF8 }
+    Write-FileAtomically $Path { param($temp) Write-TextFile $temp @(($state | ConvertTo-Json) -split '\r?\n') }
 }
 
 function ConvertTo-Row($Record) {
@@ -217,9 +226,10 @@ try {
         $path = Join-Path $OutputDirectory ('callrecords-{0}.csv' -f $day.ToString('yyyy-MM-dd', [cultureinfo]::InvariantCulture))
         Write-FileAtomically $path {
             param($temp)
-            # A day without calls still gets its file, so the export is visibly complete.
-            if ($rows.Count -gt 0) { $rows | Export-Csv -LiteralPath $temp -NoTypeInformation -Encoding UTF8 }
-            else { Set-Content -LiteralPath $temp -Value $null -Encoding UTF8 }
+            # A day without calls still gets its (empty) file, so the export is visibly complete. ConvertTo-Csv quotes
+            # every field on 5.1 and 7 alike.
+            $lines = if ($rows.Count -gt 0) { @($rows | ConvertTo-Csv -NoTypeInformation) } else { @() }
+            Write-TextFile $temp $lines
         }
         Write-Checkpoint $CheckpointPath $day $rows.Count
         [pscustomobject]@{ Day = $day.ToString('yyyy-MM-dd'); Records = $rows.Count; Path = $path }

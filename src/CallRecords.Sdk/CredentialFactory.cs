@@ -52,6 +52,8 @@ internal static class CredentialFactory
         options.Retry.MaxDelay = MaxRetryDelay(settings);
         options.Retry.Mode = RetryMode.Exponential;
         options.AddPolicy(new TokenAttemptLimit(settings.MaxRetry + 1), HttpPipelinePosition.PerRetry);
+        // Windows PowerShell 5.1: token requests over our own handler with TLS 1.2/1.3 (DesktopHttp).
+        if (DesktopHttp.TokenTransport(settings.Http) is { } transport) options.Transport = transport;
         // Discovery of a non-Microsoft authority goes to login.microsoftonline.com and stalls where that is unreachable.
         switch (options)
         {

@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Azure.Core;
@@ -37,16 +40,26 @@ internal sealed class GraphClientSession : IGraphClient
         for (var i = 0; i < handlers.Count; i++) if (handlers[i] is RetryHandler) retry = i;
         var sdkRetry = new RetryHandler(new RetryHandlerOption { MaxRetry = settings.MaxRetry, Delay = (int)Math.Ceiling(settings.RetryDelay.TotalSeconds) });
         if (retry >= 0) handlers[retry] = sdkRetry; else handlers.Add(sdkRetry);
+        // Windows PowerShell 5.1 (or the Desktop switch): a connection slot first, so the timer below starts when the
+        // request can be sent, and a handler of our own with TLS 1.2/1.3 and the connection limit (HttpProfile).
+        var desktop = settings.Http.Desktop;
+        if (desktop) handlers.Add(new ConnectionSlotHandler(settings.Http.ConnectionLimit));
         handlers.Add(new RequestTraceHandler());
         // Last, next to the network: each attempt (not the retry handler's waits in between) gets -Timeout.
         handlers.Add(new AttemptTimeoutHandler(settings.RequestTimeout));
-        var http = GraphClientFactory.Create(handlers);
+        Handlers = handlers.ToList();
+        DesktopHandler = desktop ? DesktopHttp.CreateHandler(settings.Http) : null;
+        var http = DesktopHandler is { } final ? GraphClientFactory.Create(handlers, finalHandler: final) : GraphClientFactory.Create(handlers);
         http.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
         var client = new GraphServiceClient(http, auth, settings.GraphEndpoint.AbsoluteUri + settings.ApiVersion);
         _transport = new KiotaGraphTransport(client.RequestAdapter, http);
     }
 
     public IGraphTransport Transport => _transport;
+    /// <summary>The pipeline's handlers, outermost first (for tests).</summary>
+    internal IReadOnlyList<DelegatingHandler> Handlers { get; }
+    /// <summary>The innermost handler of a Desktop-profile connection; null when it is the SDK's own (for tests).</summary>
+    internal HttpMessageHandler? DesktopHandler { get; }
     public DateTimeOffset? TokenExpiresOn => _tokens.ExpiresOn;
     public int TokensAcquired => _tokens.Acquired;
 

@@ -76,6 +76,17 @@ Describe 'Export-DailyCallRecords.ps1' {
         Get-CheckpointDay (Join-Path $Out 'checkpoint.json') | Should -Be $Today.AddDays(-1).ToString('yyyy-MM-dd')
     }
 
+    It 'writes UTF-8 without a byte order mark and CRLF line ends, the bytes Windows PowerShell 5.1 writes too' {
+        $bytes = [IO.File]::ReadAllBytes((Get-DayFile $Out $Today.AddDays(-1)))
+        $bytes.Length | Should -BeGreaterThan 3
+        $bytes[0] | Should -Be ([byte][char]'"') -Because 'the header starts at the first byte, without a BOM'
+        $text = [Text.Encoding]::UTF8.GetString($bytes)
+        $text | Should -Match "`r`n$"
+        ($text -split "`r`n" | Where-Object { $_ -match "`n" }) | Should -BeNullOrEmpty -Because 'every line ends with CRLF'
+        $checkpoint = [IO.File]::ReadAllBytes((Join-Path $Out 'checkpoint.json'))
+        $checkpoint[0] | Should -Be ([byte][char]'{')
+    }
+
     It 're-running rewrites only the overlap day, with identical content' {
         $yesterday = Get-DayFile $Out $Today.AddDays(-1)
         $older = Get-DayFile $Out $Today.AddDays(-3)

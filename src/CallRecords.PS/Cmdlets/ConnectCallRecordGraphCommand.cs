@@ -176,6 +176,7 @@ public sealed class ConnectCallRecordGraphCommand : PSCmdlet, IDisposable
             var moduleBase = MyInvocation.MyCommand.Module?.ModuleBase;
             var backend = ModuleLoader.GetBackend(moduleBase);
             WriteDebug("Graph SDK: " + ModuleLoader.Describe(moduleBase) + ".");
+            WriteDebug("HTTP handlers: " + settings.Http + ".");
             // The first token is requested off the pipeline thread; Ctrl+C cancels it.
             var connecting = Task.Run(() => CallRecordConnection.ConnectAsync(settings, provider, _stopping.Token, backend));
             connection = connecting.GetAwaiter().GetResult();

@@ -30,6 +30,11 @@ internal static class ErrorMapper
                 return Record(c, c.ErrorId, c.Category, c.Target ?? target, c.Message, c.RecommendedAction);
             case GraphRequestException g:
                 return FromGraph(g, target, errorId);
+            case FileNotFoundException or FileLoadException or TypeLoadException or MissingMethodException or InvalidCastException
+                when Loading.BinFolderResolver.Process?.Refusals is { Count: > 0 } refusals:
+                // Windows PowerShell 5.1: an assembly the resolver refused to load beside another module's copy.
+                var conflict = Loading.ModuleLoader.AssemblyConflictException(refusals);
+                return Record(exception, conflict.ErrorId, conflict.Category, target, conflict.Message, conflict.RecommendedAction);
             case ObjectDisposedException:
                 var closed = CallRecordsException.ConnectionClosed();
                 return Record(closed, closed.ErrorId, closed.Category, target, closed.Message, closed.RecommendedAction);

@@ -11,7 +11,8 @@ namespace CallRecords.Cmdlets;
 /// input): inputs done so far, HTTP requests, rate, and the input just finished; "n of total" and a percentage only
 /// when the total is known up front (ids given as a parameter, not piped), since counting piped input would mean
 /// buffering the pipeline. One bar per cmdlet invocation, across every ProcessRecord; silent when
-/// <see cref="ProgressPolicy"/> turned progress off (<see cref="CmdletOperation.ShowProgress"/>).
+/// <see cref="ProgressPolicy"/> turned progress off (<see cref="CmdletOperation.ShowProgress"/>), and at most five
+/// records a second otherwise (<see cref="ProgressThrottle"/>).
 /// </summary>
 internal sealed class ExpansionProgress
 {
@@ -23,6 +24,7 @@ internal sealed class ExpansionProgress
     private readonly string _activity;
     private readonly string _unit;
     private readonly Stopwatch _watch = Stopwatch.StartNew();
+    private readonly ProgressThrottle _throttle = new();
     private long _requests;
     private long _done;
     private int _started;
@@ -51,6 +53,7 @@ internal sealed class ExpansionProgress
         var done = Interlocked.Increment(ref _done);
         if (!op.ShowProgress) return;
         Interlocked.Exchange(ref _started, 1);
+        if (!_throttle.TryTake()) return;
         var requests = Interlocked.Read(ref _requests);
         var seconds = _watch.Elapsed.TotalSeconds;
         var rate = seconds > 0 ? done / seconds : 0;

@@ -134,11 +134,12 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
         var windows = LogWindows.Split(_start, _end).Count;
         op.WriteVerbose($"{Function.Name}: {_start:u} – {_end:u} (end exclusive) in {windows} window(s) of at most 90 days, {EffectiveConcurrency} at a time.");
         long rows = 0;
+        var throttle = new ProgressThrottle();
         await foreach (var page in reader.ReadAsync(Function, _start, _end, EffectiveConcurrency, limiter, ct).ConfigureAwait(false))
         {
             var kept = Filter(page.Items);
             rows += kept.Count;
-            if (op.ShowProgress)
+            if (op.ShowProgress && throttle.TryTake())
             {
                 var w = page.Window;
                 var status = string.Format(CultureInfo.InvariantCulture, "Window {0} of {1} ({2}), page {3}: {4:N0} rows so far",

@@ -8,7 +8,8 @@ namespace CallRecords.Cmdlets;
 /// <summary>
 /// Write-Progress for a listing that spans pages: records read so far, pages, rate, and the current query window.
 /// Built on the producer thread and handed to the pipeline thread through <see cref="CmdletOperation.Post"/>;
-/// nothing is built when <see cref="ProgressPolicy"/> has turned progress off for the run.
+/// nothing is built when <see cref="ProgressPolicy"/> has turned progress off for the run, and at most five records a
+/// second otherwise (<see cref="ProgressThrottle"/>).
 /// </summary>
 internal sealed class PagingProgress
 {
@@ -16,6 +17,7 @@ internal sealed class PagingProgress
     private readonly int _activityId;
     private readonly string _activity;
     private readonly Stopwatch _watch = Stopwatch.StartNew();
+    private readonly ProgressThrottle _throttle = new();
     private long _read;
     private long _kept;
     private int _pages;
@@ -39,6 +41,7 @@ internal sealed class PagingProgress
         _pages++;
         _read += read;
         _kept += kept;
+        if (!_throttle.TryTake()) return;
         var seconds = _watch.Elapsed.TotalSeconds;
         var rate = seconds > 0 ? _read / seconds : 0;
         var status = string.Format(CultureInfo.InvariantCulture, "{0} records read in {1} page{2} ({3:0} records/s)",

@@ -12,7 +12,7 @@ internal sealed class ConnectionSettings
     public const int MaxRetryLimit = 10;
 
     public ConnectionSettings(Uri? graphEndpoint = null, string? apiVersion = null, string[]? scopes = null, PageRetryPolicy? pageRetry = null, TimeSpan? requestTimeout = null,
-        CloudEnvironment? environment = null, Uri? authorityHost = null, int? maxRetry = null, TimeSpan? retryDelay = null)
+        CloudEnvironment? environment = null, Uri? authorityHost = null, int? maxRetry = null, TimeSpan? retryDelay = null, HttpProfile? http = null)
     {
         if (maxRetry is < 0 or > MaxRetryLimit) throw new ArgumentException($"-MaxRetry must be between 0 and {MaxRetryLimit}.");
         if (requestTimeout is { } t && (t <= TimeSpan.Zero || t > TimeSpan.FromHours(1)))
@@ -27,6 +27,7 @@ internal sealed class ConnectionSettings
         RequestTimeout = requestTimeout ?? PageRetryPolicy.DefaultTimeout;
         MaxRetry = maxRetry ?? pageRetry?.MaxAttempts - 1 ?? PageRetryPolicy.DefaultMaxRetry;
         RetryDelay = retryDelay ?? pageRetry?.BaseDelay ?? PageRetryPolicy.DefaultBaseDelay;
+        Http = http ?? HttpProfile.ForThisProcess();
         PageRetry = pageRetry ?? new PageRetryPolicy(MaxRetry + 1, RetryDelay, TimeSpan.FromSeconds(Math.Max(10, RetryDelay.TotalSeconds * 16)), RequestTimeout);
     }
 
@@ -51,6 +52,8 @@ internal sealed class ConnectionSettings
     public int MaxRetry { get; }
     /// <summary>Base of the exponential backoff when Graph sends no Retry-After.</summary>
     public TimeSpan RetryDelay { get; }
+    /// <summary>How the HTTP handlers are set up (Windows PowerShell 5.1's Desktop profile or .NET's default).</summary>
+    public HttpProfile Http { get; }
 
     /// <summary>Validates a user-given endpoint: absolute http(s); plain http only for loopback (the emulator),
     /// because tokens are never sent over http to anything else.</summary>

@@ -6,7 +6,7 @@ namespace CallRecords.Loading;
 /// Runs at Import-Module. The root assembly needs, besides the engine, a few base-library assemblies
 /// (System.Text.Json, System.Memory, …). PowerShell 7 has them all as part of .NET, and the root assembly is compiled
 /// against their lowest versions, so they bind to the runtime's copies and nothing is done here. Windows PowerShell
-/// 5.1 has none of them: the bin/ resolver serves them from the start. The Graph SDK itself is loaded at the first
+/// 5.1 has none of them: the resolver over bin/desktop serves them from the start. The Graph SDK itself is loaded at the first
 /// Connect-CallRecordGraph, not here (<see cref="ModuleLoader"/>).
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer

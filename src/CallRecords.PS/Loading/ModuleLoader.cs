@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -14,13 +15,16 @@ namespace CallRecords.Loading;
 /// module's bin/ folder, once per process and folder, on the first Connect-CallRecordGraph:
 /// on PowerShell 7 into the module's own <see cref="ModuleLoadContext"/>, so other modules' versions of the same
 /// assemblies (Az.Accounts, Microsoft.Graph.Authentication, MicrosoftTeams, PnP.PowerShell) never meet ours; on
-/// Windows PowerShell 5.1, which has no load contexts, through <see cref="BinFolderResolver"/>.
-/// The root assembly (cmdlets, output types, engine) stays in the default context either way.
+/// Windows PowerShell 5.1, which has no load contexts, from bin/desktop (the SDK half built for .NET Framework 4.7.2)
+/// through <see cref="BinFolderResolver"/>. The root assembly (cmdlets, output types, engine) stays in the default
+/// context either way.
 /// </summary>
 internal static class ModuleLoader
 {
     /// <summary>The folder, under the module folder, that holds CallRecords.Sdk and its dependency closure.</summary>
     public const string BinFolderName = "bin";
+    /// <summary>Under bin/: the net472 build of CallRecords.Sdk and its closure, for Windows PowerShell 5.1.</summary>
+    public const string DesktopFolderName = "desktop";
     public const string SdkAssemblyName = "CallRecords.Sdk";
     private const string BackendTypeName = "CallRecords.Sdk.GraphBackend";
 
@@ -48,14 +52,17 @@ internal static class ModuleLoader
     /// <summary>Where the backend came from, for Connect-CallRecordGraph -Debug.</summary>
     public static string Describe(string? moduleBase) => Load(moduleBase).Description;
 
-    /// <summary>The module's bin/ folder: under <paramref name="moduleBase"/>, else next to this assembly; null when
-    /// neither has CallRecords.Sdk.</summary>
-    internal static string? FindBinFolder(string? moduleBase)
+    /// <summary>The module's SDK folder for this runtime — bin/desktop on .NET Framework (Windows PowerShell 5.1), bin/
+    /// elsewhere — under <paramref name="moduleBase"/>, else next to this assembly; null when neither has
+    /// CallRecords.Sdk.</summary>
+    internal static string? FindBinFolder(string? moduleBase) => FindBinFolder(moduleBase, IsNetFramework);
+
+    internal static string? FindBinFolder(string? moduleBase, bool desktop)
     {
         foreach (var baseDir in new[] { moduleBase, SafeDirectoryOf(RootAssembly) })
         {
             if (string.IsNullOrEmpty(baseDir)) continue;
-            var bin = Path.Combine(baseDir!, BinFolderName);
+            var bin = desktop ? Path.Combine(baseDir!, BinFolderName, DesktopFolderName) : Path.Combine(baseDir!, BinFolderName);
             if (File.Exists(Path.Combine(bin, SdkAssemblyName + ".dll"))) return Path.GetFullPath(bin);
         }
         return null;
@@ -88,7 +95,11 @@ internal static class ModuleLoader
 
     private static LoadedBackend LoadWithResolver(string bin)
     {
-        BinFolderResolver.Register(bin);
+        var resolver = BinFolderResolver.Register(bin);
+        // Before anything of the SDK half loads: another module's copy that would split ours is refused here, with
+        // who loaded what, rather than a MissingMethodException in some later request.
+        var conflicts = resolver.FindConflicts();
+        if (conflicts.Count > 0) throw AssemblyConflictException(conflicts);
         var sdk = Assembly.LoadFrom(Path.Combine(bin, SdkAssemblyName + ".dll"));
         return new LoadedBackend(Create(sdk), $"{Name(sdk)} from {bin} through an AssemblyResolve handler limited to that folder");
     }
@@ -107,6 +118,18 @@ internal static class ModuleLoader
                 "Reinstall the module (Install-Module CallRecords -Force, or unpack the whole package): its bin folder must sit beside CallRecords.dll.");
         }
         return new LoadedBackend(Create(sdk), $"{Name(sdk)} referenced by the host process (no bin folder)");
+    }
+
+    /// <summary>The error for copies of assemblies other modules loaded that CallRecords cannot share (Windows
+    /// PowerShell 5.1, where one process holds one set of assemblies).</summary>
+    internal static CallRecordsException AssemblyConflictException(IReadOnlyList<AssemblyConflict> conflicts)
+    {
+        var modules = conflicts.Select(c => c.LoadedBy).Where(m => m is not null).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var first = modules.Count == 0 ? "the other module" : string.Join(", ", modules);
+        return new CallRecordsException("AssemblyConflict", ErrorCategory.ResourceUnavailable,
+            "CallRecords cannot load its Graph SDK in this Windows PowerShell session: another module already loaded assemblies it would have to share in other versions. " +
+            string.Join("; ", conflicts.Select(c => c.ToString())) + ". Two copies in one call chain fail with MissingMethodException or InvalidCastException, so CallRecords stops here.",
+            $"Start a new Windows PowerShell session and run Connect-CallRecordGraph before importing {first}, or use PowerShell 7, where each module loads its own copies.");
     }
 
     private static IGraphBackend Create(Assembly sdk)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using CallRecords.Cmdlets;
 using CallRecords.Models;
 using GraphEmulator;
 using Xunit;
@@ -9,9 +10,10 @@ namespace CallRecords.PS.Tests.Engine;
 /// Write-Progress for per-record work (Get-CallRecord -Expand*, Get-CallRecordSession/-Segment/-Participant/-Stream):
 /// one step per input in output order naming it, the request count, "n of total" only when the ids were given as a
 /// parameter, and a completed bar at the end. Counts come from the emulator's ground truth and request counters.
+/// Every step is checked, so the 5-per-second limit (ProgressThrottle) is off here; ProgressRateTests checks it.
 /// </summary>
 [Collection(EngineCollection.Name)]
-public sealed class ExpansionProgressTests
+public sealed class ExpansionProgressTests : IDisposable
 {
     private const int ExpandActivity = 0x4352_0002;
     private const int FanOutActivity = 0x4352_0003;
@@ -22,7 +24,10 @@ public sealed class ExpansionProgressTests
         _f = fixture;
         _f.Connect();
         _f.Reset();
+        ProgressThrottle.IntervalOverride = TimeSpan.Zero;
     }
+
+    public void Dispose() => ProgressThrottle.IntervalOverride = null;
 
     private List<string> Ids(int skip, int take) => _f.Retained().Skip(skip).Take(take).Select(r => r.Id).ToList();
 

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using CallRecords.Cmdlets;
 using CallRecords.Models;
 using GraphEmulator;
 using GraphEmulator.Data;
@@ -352,7 +353,17 @@ public sealed class LogCmdletTests : IDisposable
             return run.Progress.ToList();
         }
 
-        var shown = Progress("Continue");
+        // One step per page is checked: the 5-per-second limit is off for this (ProgressRateTests checks it).
+        ProgressThrottle.IntervalOverride = TimeSpan.Zero;
+        List<ProgressRecord> shown;
+        try
+        {
+            shown = Progress("Continue");
+        }
+        finally
+        {
+            ProgressThrottle.IntervalOverride = null;
+        }
         var pages = shown.Where(p => p.RecordType == ProgressRecordType.Processing).ToList();
         var table = _f.Host.Data.PstnCalls;
         var expectedPages = Enumerable.Range(0, 3)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using CallRecords.Cmdlets;
 using CallRecords.Models;
 using GraphEmulator;
 using Xunit;
@@ -17,10 +18,13 @@ public sealed class ProgressAndDebugTests : IDisposable
         _f = fixture;
         _f.Connect();
         _f.Reset();
+        // One step per page is checked here; the 5-per-second limit has its own tests (ProgressRateTests).
+        ProgressThrottle.IntervalOverride = TimeSpan.Zero;
     }
 
     public void Dispose()
     {
+        ProgressThrottle.IntervalOverride = null;
         _f.Host.Control.ClearFaults();
         Environment.SetEnvironmentVariable(OverrideVariable, null);
     }

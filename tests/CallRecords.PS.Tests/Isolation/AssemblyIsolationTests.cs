@@ -83,9 +83,7 @@ public sealed class AssemblyIsolationTests : IClassFixture<AuthFixture>, IDispos
             var inRuntime = Path.Combine(runtime, name + ".dll");
             Assert.True(File.Exists(inRuntime), $"{name} is not part of the .NET runtime");
             Assert.True(AssemblyName.GetAssemblyName(inRuntime).Version >= reference.Version, $"{name} {reference.Version} is newer than the runtime's");
-            // Windows PowerShell has none of them: bin/ must.
-            if (name is not ("System.Runtime.Loader" or "System.Runtime" or "System.Collections" or "System.Threading"))
-                Assert.True(File.Exists(Path.Combine(BinFolder, name + ".dll")), $"{name} is missing from out/CallRecords/bin for Windows PowerShell");
+            // What Windows PowerShell 5.1 (.NET Framework 4.8) lacks, bin/desktop has: DesktopMetadataGateTests.
         }
         var moduleDlls = Directory.GetFiles(Path.Combine(EngineFixture.RepoRoot, "out", "CallRecords"), "*.dll").Select(Path.GetFileName);
         Assert.Equal(["CallRecords.dll"], moduleDlls);
