@@ -76,18 +76,9 @@ public sealed class EngineFixture : IAsyncLifetime
         Assert.Empty(run.Errors);
     }
 
-    /// <summary>Requests of a route, once the emulator has logged at least <paramref name="atLeast"/> of them (its log
-    /// entry is written just after the response, so the last one can trail the client by a moment).</summary>
-    public static IReadOnlyList<RequestLogEntry> Requests(EmulatorHost host, string route, int atLeast = 0)
-    {
-        var until = DateTime.UtcNow.AddSeconds(5);
-        while (true)
-        {
-            var entries = host.Requests.Where(r => r.Route == route).ToList();
-            if (entries.Count >= atLeast || DateTime.UtcNow > until) return entries;
-            Thread.Sleep(5);
-        }
-    }
+    /// <summary>Requests of a route, in arrival order. The emulator logs a request when it arrives and completes the
+    /// entry before it answers, so once a cmdlet has returned, every request it sent and got an answer to is here.</summary>
+    public static IReadOnlyList<RequestLogEntry> Requests(EmulatorHost host, string route) => host.Requests.Where(r => r.Route == route).ToList();
 
     /// <summary>Requests of a route counted when they arrived (before their response was written).</summary>
     public static long Count(EmulatorHost host, string route) => host.Control.RouteCounters.TryGetValue(route, out var n) ? n : 0;
