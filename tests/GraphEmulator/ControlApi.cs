@@ -166,13 +166,23 @@ internal static class ControlApi
             var t = Table(host.Data, table);
             if (t is null) return Results.NotFound();
             var (from, to) = Range(ctx);
+            // rows=true: the rows themselves too, as Graph sends them (beta shape for the beta-only tables), for the
+            // tables whose rows have no id of their own.
+            var withRows = string.Equals(ctx.Request.Query["rows"], "true", StringComparison.OrdinalIgnoreCase);
             var ids = new JsonArray();
+            var rows = new JsonArray();
             for (var i = 0; i < t.Count; i++)
             {
                 var ts = t.Timestamp(i);
-                if ((from is null || ts >= from) && (to is null || ts < to)) ids.Add(t.Id(i));
+                if ((from is null || ts >= from) && (to is null || ts < to))
+                {
+                    ids.Add(t.Id(i));
+                    if (withRows) rows.Add(t.BuildRow(i));
+                }
             }
-            return Ok(new JsonObject { ["table"] = t.Name, ["count"] = ids.Count, ["ids"] = ids });
+            var result = new JsonObject { ["table"] = t.Name, ["count"] = ids.Count, ["ids"] = ids };
+            if (withRows) result["rows"] = rows;
+            return Ok(result);
         });
     }
 
