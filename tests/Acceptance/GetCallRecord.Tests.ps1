@@ -50,6 +50,28 @@ Describe 'Get-CallRecord (list)' {
         [Uri]::UnescapeDataString((Get-ListRequests | Select-Object -First 1).path) | Should -BeLike "*participants_v2/any(p:p/id eq 'o''brien')*"
     }
 
+    It 'merges several -ParticipantId queries in the order given, each record once' {
+        # Two participants of one call, each with calls of their own: that call matches both queries.
+        $pair = (Get-TestRecordTruth -Type groupCall).ids | ForEach-Object {
+            $p = (Get-TestParticipantTruth $_).ids
+            $a = @((Get-TestRecordTruth -ParticipantId $p[0]).ids); $b = @((Get-TestRecordTruth -ParticipantId $p[1]).ids)
+            if (@($a | Where-Object { $_ -notin $b }).Count -and @($b | Where-Object { $_ -notin $a }).Count) { [pscustomobject]@{ A = $p[0]; B = $p[1]; OfA = $a; OfB = $b } }
+        } | Select-Object -First 1
+        $pair | Should -Not -BeNullOrEmpty -Because 'the data set has participants who share a call and have calls apart'
+        $expected = @($pair.OfA) + @($pair.OfB | Where-Object { $_ -notin $pair.OfA })
+        $records = Get-CallRecord -ParticipantId $pair.A, $pair.B
+        Assert-TestTruth -Expected $expected -Actual $records.Id -What "call records of $($pair.A) then $($pair.B)"
+        @(Get-ListRequests).Count | Should -Be 2
+    }
+
+    It 'keeps only the calls with the -Modality asked for' {
+        $all = (Get-TestRecordTruth).ids
+        $audio = (Get-TestRecordTruth -Modality audio).ids
+        @($audio).Count | Should -BeLessThan @($all).Count -Because 'some calls have no audio'
+        Assert-TestTruth -Expected $audio -Actual (Get-CallRecord -Modality audio -PageSize 500).Id -What 'calls with audio'
+        Assert-TestTruth -Expected (Get-TestRecordTruth -Type peerToPeer).ids -Actual (Get-CallRecord -Type peerToPeer -PageSize 500).Id -What 'peer-to-peer calls'
+    }
+
     It '-First 5 sends exactly one list request' {
         Assert-TestTruth -Expected ((Get-TestRecordTruth).ids | Select-Object -First 5) -Actual (Get-CallRecord -First 5).Id -What 'the first 5 call records'
         @(Get-ListRequests).Count | Should -Be 1
