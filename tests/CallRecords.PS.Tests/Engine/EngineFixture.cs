@@ -39,9 +39,13 @@ public sealed class EngineFixture : IAsyncLifetime
         await Other.DisposeAsync();
     }
 
-    /// <summary>Records the emulator serves (inside its 30-day retention), ascending by start.</summary>
-    public IReadOnlyList<CallRecordEntry> Retained(EmulatorHost? host = null) =>
-        (host ?? Host).Data.Records.Where(r => r.StartDateTime >= Now.AddDays(-30)).ToList();
+    /// <summary>Records the emulator serves (inside its 30-day retention), in the order Graph lists them: the ground
+    /// truth's order (EmulatorHost.Truth), so tests that take records from here expect what the listing returns.</summary>
+    public IReadOnlyList<CallRecordEntry> Retained(EmulatorHost? host = null)
+    {
+        var h = host ?? Host;
+        return h.Truth.Records().Select(id => h.Data.TryGetIndex(id, out var i) ? h.Data.Records[i] : throw new InvalidOperationException($"{id} is not generated data")).ToList();
+    }
 
     public static SecureString Secure(string text)
     {
