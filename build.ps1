@@ -140,7 +140,7 @@ function Invoke-Test {
 
     $passed = $xunit.passed + $acceptance.passed
     $failed = $xunit.failed + $acceptance.failed + $leaked.Count
-    Write-Host "Totals: xunit $($xunit.passed) passed, $($xunit.failed) failed; Pester $($acceptance.passed) passed, $($acceptance.failed) failed, $($acceptance.notRun) not run (tagged for a tenant or Windows PowerShell); $($leaked.Count) leaked process(es)"
+    Write-Host "Totals: xunit $($xunit.passed) passed, $($xunit.failed) failed; Pester $($acceptance.passed) passed, $($acceptance.failed) failed, $($acceptance.notRun) not run (tagged for what this machine lacks; the Pester lines above say what); $($leaked.Count) leaked process(es)"
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
 }

@@ -34,9 +34,8 @@ Describe 'Get-CallRecord (list)' {
         $from = $Now.AddDays(-10); $to = $Now.AddDays(-3)
         $truth = Get-TestRecordTruth -From $from -To $to
         $records = Get-CallRecord -StartDateTime $from -EndDateTime $to
-        $records.Count | Should -Be $truth.count
-        @($records.Id) | Should -Be @($truth.ids)
-        $records[0] | Should -BeOfType ([CallRecords.Models.CallRecord])
+        Assert-TestTruth -Expected $truth.ids -Actual $records.Id -What 'call records of the window'
+        $records | ForEach-Object { $_ | Should -BeOfType ([CallRecords.Models.CallRecord]) }
     }
 
     It 'sends the date range as Graph''s $filter in UTC' {
@@ -51,14 +50,36 @@ Describe 'Get-CallRecord (list)' {
         [Uri]::UnescapeDataString((Get-ListRequests | Select-Object -First 1).path) | Should -BeLike "*participants_v2/any(p:p/id eq 'o''brien')*"
     }
 
+    It 'merges several -ParticipantId queries in the order given, each record once' {
+        # Two participants of one call, each with calls of their own: that call matches both queries.
+        $pair = (Get-TestRecordTruth -Type groupCall).ids | ForEach-Object {
+            $p = (Get-TestParticipantTruth $_).ids
+            $a = @((Get-TestRecordTruth -ParticipantId $p[0]).ids); $b = @((Get-TestRecordTruth -ParticipantId $p[1]).ids)
+            if (@($a | Where-Object { $_ -notin $b }).Count -and @($b | Where-Object { $_ -notin $a }).Count) { [pscustomobject]@{ A = $p[0]; B = $p[1]; OfA = $a; OfB = $b } }
+        } | Select-Object -First 1
+        $pair | Should -Not -BeNullOrEmpty -Because 'the data set has participants who share a call and have calls apart'
+        $expected = @($pair.OfA) + @($pair.OfB | Where-Object { $_ -notin $pair.OfA })
+        $records = Get-CallRecord -ParticipantId $pair.A, $pair.B
+        Assert-TestTruth -Expected $expected -Actual $records.Id -What "call records of $($pair.A) then $($pair.B)"
+        @(Get-ListRequests).Count | Should -Be 2
+    }
+
+    It 'keeps only the calls with the -Modality asked for' {
+        $all = (Get-TestRecordTruth).ids
+        $audio = (Get-TestRecordTruth -Modality audio).ids
+        @($audio).Count | Should -BeLessThan @($all).Count -Because 'some calls have no audio'
+        Assert-TestTruth -Expected $audio -Actual (Get-CallRecord -Modality audio -PageSize 500).Id -What 'calls with audio'
+        Assert-TestTruth -Expected (Get-TestRecordTruth -Type peerToPeer).ids -Actual (Get-CallRecord -Type peerToPeer -PageSize 500).Id -What 'peer-to-peer calls'
+    }
+
     It '-First 5 sends exactly one list request' {
-        (Get-CallRecord -First 5).Count | Should -Be 5
+        Assert-TestTruth -Expected ((Get-TestRecordTruth).ids | Select-Object -First 5) -Actual (Get-CallRecord -First 5).Id -What 'the first 5 call records'
         @(Get-ListRequests).Count | Should -Be 1
     }
 
     It 'a downstream Select-Object -First stops the stream early' {
         $records = Get-CallRecord -PageSize 10 | Select-Object -First 3
-        $records.Count | Should -Be 3
+        Assert-TestTruth -Expected ((Get-TestRecordTruth).ids | Select-Object -First 3) -Actual $records.Id -What 'the first 3 call records'
         @(Get-ListRequests).Count | Should -BeLessOrEqual 2
     }
 
@@ -66,12 +87,16 @@ Describe 'Get-CallRecord (list)' {
         $t = $Now.AddDays(-1)
         { Get-CallRecord -StartDateTime $t -EndDateTime $t -ErrorAction Stop } |
             Should -Throw -ErrorId 'EndDateTimeNotAfterStartDateTime,CallRecords.Cmdlets.GetCallRecordCommand'
+        # The emulator logs a request when it arrives: an empty log after the command is no request at all.
         @(Get-ListRequests).Count | Should -Be 0
+        (Get-TestEmulatorCounter).requests.listCallRecords | Should -BeNullOrEmpty
     }
 
     It 'warns when StartDateTime is beyond the 30-day retention' {
-        $null = Get-CallRecord -StartDateTime $Now.AddDays(-40) -First 1 -WarningVariable w -WarningAction SilentlyContinue
-        $w | Should -Not -BeNullOrEmpty
+        $records = Get-CallRecord -StartDateTime $Now.AddDays(-40) -First 1 -WarningVariable w -WarningAction SilentlyContinue
+        @($w).Count | Should -Be 1
+        "$($w[0])" | Should -BeLike '*more than 30 days ago; Graph keeps call records for 30 days*'
+        Assert-TestTruth -Expected ((Get-TestRecordTruth).ids | Select-Object -First 1) -Actual $records.Id -What 'the oldest retained call record'
     }
 }
 
@@ -91,11 +116,14 @@ Describe 'Get-CallRecord (by id)' {
         "$($errs[0])" | Should -Match 'request-id'
     }
 
-    It 'expands every session of a large group call' {
-        $big = Get-CallRecord -Type groupCall -PageSize 500 | Select-Object -First 1
-        $record = Get-CallRecord -Id $big.Id -ExpandSession
-        $record.Sessions.Count | Should -BeGreaterThan 0
-        @($record.Sessions.Id | Sort-Object -Unique).Count | Should -Be $record.Sessions.Count
+    It 'expands every session of a large group call, with every segment' {
+        # A call with more than one page of sessions (Graph expands 60 and links the rest).
+        $big = (Get-TestRecordTruth -Type groupCall).ids | Where-Object { @(Get-TestSessionTruth $_).Count -gt 60 } | Select-Object -First 1
+        $big | Should -Not -BeNullOrEmpty -Because 'the data set has calls with more than 60 sessions'
+        $truth = Get-TestSessionTruth $big
+        $record = Get-CallRecord -Id $big -ExpandSession
+        Assert-TestTruth -Expected $truth.id -Actual $record.Sessions.Id -What "sessions of $big"
+        Assert-TestTruth -Expected $truth.segmentIds -Actual $record.Sessions.Segments.Id -What "segments of $big"
     }
 }
 
@@ -113,8 +141,8 @@ Describe 'Export-Csv' {
                 }
             }
             $rows[0].Modalities | Should -Match '^[a-zA-Z]+(;[a-zA-Z]+)*$'
-            $rows[0].Id | Should -Be $ids[0]
-            $rows[0].OrganizerId | Should -Not -BeNullOrEmpty
+            Assert-TestTruth -Expected $ids -Actual $rows.Id -What 'call records exported'
+            foreach ($row in $rows) { $row.OrganizerId | Should -Be (Get-TestParticipantTruth $row.Id).organizerId }
         }
         finally { Remove-Item $csv -ErrorAction SilentlyContinue }
     }

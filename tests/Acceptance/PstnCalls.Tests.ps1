@@ -20,20 +20,26 @@ BeforeAll {
     $script:Endpoint = $Emulator.Endpoint
 
     # Ground truth: ids of the table's rows with a time in [From, To).
-    function script:Get-LogTruth([string] $Table, [DateTimeOffset] $From, [DateTimeOffset] $To) {
+    # With -Rows, the rows themselves too (.rows), for the tables whose rows have no id.
+    function script:Get-LogTruth([string] $Table, [DateTimeOffset] $From, [DateTimeOffset] $To, [switch] $Rows) {
         $f = [Uri]::EscapeDataString($From.UtcDateTime.ToString('o'))
         $t = [Uri]::EscapeDataString($To.UtcDateTime.ToString('o'))
-        Invoke-RestMethod "$Endpoint/_emulator/truth/logs/$($Table)?from=$f&to=$t"
+        Invoke-RestMethod "$Endpoint/_emulator/truth/logs/$($Table)?from=$f&to=$t&rows=$(([bool]$Rows).ToString().ToLowerInvariant())"
     }
     function script:Get-LogRequests([string] $Route) { Get-TestEmulatorRequest -Route $Route }
-    # The raw rows Graph returns for one ≤ 90-day window, every nextLink followed (independent of the module).
-    function script:Get-RawPstnRows([DateTimeOffset] $From, [DateTimeOffset] $To) {
+    # The raw rows Graph returns for a range, one <= 90-day window at a time with every nextLink followed (independent
+    # of the module), kept to the half-open ground truth by id (toDateTime is inclusive for these functions).
+    function script:Get-RawRows([DateTimeOffset] $From, [DateTimeOffset] $To, [string] $Function = 'getPstnCalls', [string] $Table = 'pstnCalls') {
+        $ids = [Collections.Generic.HashSet[string]]::new([string[]]@((Get-LogTruth -Table $Table -From $From -To $To).ids))
         $headers = @{ Authorization = 'Bearer ' + [System.Net.NetworkCredential]::new('', (Get-TestEmulatorToken)).Password }
-        $url = "$Endpoint/v1.0/communications/callRecords/getPstnCalls(fromDateTime=$($From.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ssZ')),toDateTime=$($To.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ssZ')))"
-        while ($url) {
-            $page = Invoke-RestMethod $url -Headers $headers
-            $page.value
-            $url = $page.'@odata.nextLink'
+        for ($start = $From; $start -lt $To; $start = $start.AddDays(90)) {
+            $end = if ($start.AddDays(90) -lt $To) { $start.AddDays(90) } else { $To }
+            $url = "$Endpoint/v1.0/communications/callRecords/$Function(fromDateTime=$($start.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ssZ')),toDateTime=$($end.UtcDateTime.ToString('yyyy-MM-ddTHH:mm:ssZ')))"
+            while ($url) {
+                $page = Invoke-RestMethod $url -Headers $headers
+                $page.value | Where-Object { $ids.Remove($_.id) }
+                $url = $page.'@odata.nextLink'
+            }
         }
     }
 
@@ -54,9 +60,7 @@ Describe 'Get-CallRecordPstnCall' {
         $from = $Now.AddDays(-200); $to = $Now
         $truth = Get-LogTruth -Table 'pstnCalls' -From $from -To $to
         $rows = Get-CallRecordPstnCall -StartDateTime $from -EndDateTime $to
-        $rows.Count | Should -Be $truth.count
-        @($rows.Id) | Should -Be @($truth.ids)
-        @($rows.Id | Sort-Object -Unique).Count | Should -Be $rows.Count
+        Assert-TestTruth -Expected $truth.ids -Actual $rows.Id -What 'PSTN rows of 200 days'
         $rows[0] | Should -BeOfType ([CallRecords.Models.PstnCallLogRow])
         $requests = @(Get-LogRequests 'getPstnCalls')
         @($requests | Where-Object status -EQ 406).Count | Should -Be 0
@@ -68,7 +72,10 @@ Describe 'Get-CallRecordPstnCall' {
         $row.Charge | Should -BeOfType ([decimal])
         $row.Duration | Should -BeOfType ([TimeSpan])
         $row.StartDateTime.Offset | Should -Be ([TimeSpan]::Zero)
-        $row.Currency | Should -Not -BeNullOrEmpty
+        $raw = Get-RawRows -From $row.StartDateTime -To $row.StartDateTime.AddSeconds(1) | Where-Object id -EQ $row.Id
+        $row.Currency | Should -Be $raw.currency
+        $row.Charge | Should -Be ([decimal]$raw.charge)
+        $row.Duration | Should -Be ([TimeSpan]::FromSeconds($raw.duration))
     }
 
     It 'builds a monthly cost-by-user report that matches the raw Graph rows' {
@@ -88,8 +95,8 @@ Describe 'Get-CallRecordPstnCall' {
 
         # Independent truth: the raw rows of the month (toDateTime is inclusive for getPstnCalls, so rows exactly at
         # the month's end are dropped by id against the half-open ground truth).
-        $ids = [Collections.Generic.HashSet[string]]::new([string[]](Get-LogTruth -Table 'pstnCalls' -From $month -To $next).ids)
-        $raw = Get-RawPstnRows -From $month -To $next | Where-Object { $ids.Contains($_.id) }
+        $ids = @((Get-LogTruth -Table 'pstnCalls' -From $month -To $next).ids)
+        $raw = Get-RawRows -From $month -To $next
         $expected = $raw | Group-Object userPrincipalName | ForEach-Object {
             [pscustomobject]@{
                 User   = $_.Name
@@ -121,16 +128,18 @@ Describe 'Get-CallRecordPstnCall' {
     }
 
     It 'filters by user principal name with wildcards' {
-        $upn = (Get-CallRecordPstnCall -StartDateTime $Now.AddDays(-20) -First 1).UserPrincipalName
-        $rows = Get-CallRecordPstnCall -StartDateTime $Now.AddDays(-20) -UserPrincipalName ($upn.Split('@')[0] + '@*')
-        $rows | Should -Not -BeNullOrEmpty
+        $from = $Now.AddDays(-20)
+        $raw = @(Get-RawRows -From $from -To $Now)
+        $upn = $raw[0].userPrincipalName
+        $rows = Get-CallRecordPstnCall -StartDateTime $from -EndDateTime $Now -UserPrincipalName ($upn.Split('@')[0].ToUpperInvariant() + '@*')
+        Assert-TestTruth -Expected ($raw | Where-Object userPrincipalName -Like ($upn.Split('@')[0] + '@*')).id -Actual $rows.Id -What "rows of $upn"
         $rows | ForEach-Object { $_.UserPrincipalName | Should -Be $upn }
     }
 
     It 'is quiet with $ProgressPreference = SilentlyContinue and the aliases work' {
         $ProgressPreference = 'SilentlyContinue'
         $rows = Get-CallRecordPstnCall -FromDateTime $Now.AddDays(-10) -ToDateTime $Now.AddDays(-9)
-        @($rows.Id) | Should -Be @((Get-LogTruth -Table 'pstnCalls' -From $Now.AddDays(-10) -To $Now.AddDays(-9)).ids)
+        Assert-TestTruth -Expected (Get-LogTruth -Table 'pstnCalls' -From $Now.AddDays(-10) -To $Now.AddDays(-9)).ids -Actual $rows.Id -What 'PSTN rows of one day'
     }
 }
 
@@ -139,10 +148,24 @@ Describe 'Get-CallRecordDirectRoutingCall' {
         $from = $Now.AddDays(-200); $to = $Now
         $truth = Get-LogTruth -Table 'directRoutingCalls' -From $from -To $to
         $rows = Get-CallRecordDirectRoutingCall -StartDateTime $from -EndDateTime $to -ThrottleLimit 3
-        @($rows.Id) | Should -Be @($truth.ids)
-        $rows | Where-Object SuccessfulCall | ForEach-Object { $_.FailureDateTime | Should -BeNullOrEmpty }
-        ($rows | Where-Object { -not $_.SuccessfulCall } | Select-Object -First 1).FailureDateTime | Should -Not -BeNullOrEmpty
-        $rows | Group-Object TrunkFullyQualifiedDomainName | Should -Not -BeNullOrEmpty
+        Assert-TestTruth -Expected $truth.ids -Actual $rows.Id -What 'direct routing rows of 200 days'
+        $raw = @{}
+        Get-RawRows -From $from -To $to -Function 'getDirectRoutingCalls' -Table 'directRoutingCalls' | ForEach-Object { $raw[$_.id] = $_ }
+        $raw.Count | Should -Be $truth.count
+        foreach ($row in $rows) {
+            $g = $raw[$row.Id]
+            $row.SuccessfulCall | Should -Be $g.successfulCall
+            $row.TrunkFullyQualifiedDomainName | Should -Be $g.trunkFullyQualifiedDomainName
+            if ($g.successfulCall) { $row.FailureDateTime | Should -BeNullOrEmpty }
+            # Invoke-RestMethod has already turned the JSON date into a DateTime.
+            else { $row.FailureDateTime.UtcDateTime | Should -Be ([DateTime]$g.failureDateTime).ToUniversalTime() }
+        }
+        @($rows | Where-Object { -not $_.SuccessfulCall }).Count | Should -BeGreaterThan 0 -Because 'the data has failed calls to map'
+        # A report by trunk: the same groups and counts as Graph's raw rows.
+        $byTrunk = $rows | Group-Object TrunkFullyQualifiedDomainName | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Count)" }
+        $rawByTrunk = $raw.Values | Group-Object trunkFullyQualifiedDomainName | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Count)" }
+        @($byTrunk) | Should -Be @($rawByTrunk)
+        @($byTrunk).Count | Should -BeGreaterThan 1
     }
 }
 
@@ -152,10 +175,15 @@ Describe 'Beta logs' {
     It 'are sent to /beta on a v1.0 connection and come back complete' {
         (Get-CallRecordConnection).ApiVersion | Should -Be 'v1.0'
         $from = $Now.AddDays(-120); $to = $Now
-        @((Get-CallRecordSmsLog -StartDateTime $from -EndDateTime $to).Id) | Should -Be @((Get-LogTruth -Table 'smsLogs' -From $from -To $to).ids)
-        (Get-CallRecordPstnBlockedUserLog -StartDateTime $from -EndDateTime $to).Count | Should -Be (Get-LogTruth -Table 'pstnBlockedUsers' -From $from -To $to).count
+        Assert-TestTruth -Expected (Get-LogTruth -Table 'smsLogs' -From $from -To $to).ids -Actual (Get-CallRecordSmsLog -StartDateTime $from -EndDateTime $to).Id -What 'SMS log rows'
+        # Neither of these has an id of its own: each row against the ground truth's rows, in order, by what identifies it.
+        $blocked = Get-CallRecordPstnBlockedUserLog -StartDateTime $from -EndDateTime $to
+        $truthBlocked = (Get-LogTruth -Table 'pstnBlockedUsers' -From $from -To $to -Rows).rows
+        Assert-TestTruth -Expected $truthBlocked.remediationId -Actual $blocked.RemediationId -What 'blocked-user log rows'
         $dialout = Get-CallRecordPstnDialoutReport -StartDateTime $from -EndDateTime $to
-        $dialout.Count | Should -Be (Get-LogTruth -Table 'pstnOnlineMeetingDialoutReport' -From $from -To $to).count
+        $truthDialout = (Get-LogTruth -Table 'pstnOnlineMeetingDialoutReport' -From $from -To $to -Rows).rows
+        Assert-TestTruth -Expected ($truthDialout | ForEach-Object { "$($_.userId)/$($_.destinationContext)/$($_.totalCalls)/$($_.totalCallSeconds)" }) `
+            -Actual ($dialout | ForEach-Object { "$($_.UserId)/$($_.DestinationContext)/$($_.TotalCalls)/$($_.TotalCallSeconds)" }) -What 'dial-out report rows'
         $dialout | ForEach-Object { ($_.ReportEndDateTime - $_.ReportStartDateTime).TotalDays | Should -BeLessOrEqual 90 }
         foreach ($route in 'getSmsLog', 'getPstnBlockedUsersLog', 'getPstnOnlineMeetingDialoutReport') {
             $requests = @(Get-LogRequests $route)

@@ -27,20 +27,29 @@ AfterAll {
 Describe 'Faults: nothing lost, nothing duplicated' {
     AfterEach { Set-TestEmulatorFault @{ rate = 0; kinds = @(); at = @{} } }
 
-    It 'returns the clean result with 10 % of requests faulted' {
+    It 'returns exactly the ground truth with 10 % of requests faulted and every kind of fault injected' {
         $from = $Now.AddDays(-29)
-        $clean = Get-CallRecord -StartDateTime $from -PageSize 100
-        Set-TestEmulatorFault @{ rate = 0.1; seed = 7; retryAfterSeconds = 0; slowBodyChunkDelayMs = 5; kinds = @('TooManyRequests', 'ServiceUnavailable', 'GatewayTimeout', 'ConnectionReset', 'TruncatedBody', 'SlowBody') }
+        $truth = Get-TestRecordTruth -From $from
+        Clear-TestEmulatorRequest
+        # 10 % at random (deterministic for the seed), and one of each kind at fixed request numbers for certain.
+        $kinds = @('TooManyRequests', 'ServiceUnavailable', 'GatewayTimeout', 'ConnectionReset', 'TruncatedBody', 'SlowBody')
+        $at = @{}; for ($i = 0; $i -lt $kinds.Count; $i++) { $at["$(2 + 3 * $i)"] = $kinds[$i] }
+        Set-TestEmulatorFault @{ rate = 0.1; seed = 7; retryAfterSeconds = 0; slowBodyChunkDelayMs = 5; kinds = $kinds; at = $at }
         $faulted = Get-CallRecord -StartDateTime $from -PageSize 100
-        $faulted.Count | Should -Be $clean.Count
-        @($faulted | ForEach-Object { "$($_.Id)/$($_.Version)" } | Sort-Object -Unique).Count | Should -Be $clean.Count
-        Compare-Object @($clean.Id) @($faulted.Id) | Should -BeNullOrEmpty
+        Assert-TestTruth -Expected $truth.ids -Actual $faulted.Id -What 'call records read through faults'
+        $injected = @(Get-TestEmulatorRequest -Route 'listCallRecords' | Where-Object fault)
+        foreach ($kind in $kinds) { @($injected | Where-Object fault -EQ $kind).Count | Should -BeGreaterThan 0 -Because "a $kind fault must have been injected" }
+        $injected.Count | Should -BeGreaterThan $kinds.Count -Because 'the 10 % rate adds faults of its own'
     }
 
     It 'fails with the URL, status and request-id instead of returning less' {
         Connect-CallRecordGraph -AccessToken (Get-TestEmulatorToken) -GraphEndpoint $Endpoint -MaxRetry 1 -RetryDelay 0
         Set-TestEmulatorFault @{ rate = 1; kinds = @('TooManyRequests'); retryAfterSeconds = 0 }
+        Clear-TestEmulatorRequest
         { Get-CallRecord -StartDateTime $Now.AddDays(-2) -ErrorAction Stop } | Should -Throw -ErrorId 'GraphThrottled,CallRecords.Cmdlets.GetCallRecordCommand'
+        $attempts = @(Get-TestEmulatorRequest -Route 'listCallRecords')
+        $attempts | Should -Not -BeNullOrEmpty
+        $attempts | ForEach-Object { $_.status | Should -Be 429; $_.fault | Should -Be 'TooManyRequests' }
         $Error[0].ErrorDetails.Message | Should -Match 'request-id: '
         $Error[0].ErrorDetails.Message | Should -Match ([regex]::Escape("$Endpoint/v1.0/communications/callRecords"))
         Connect-CallRecordGraph -AccessToken (Get-TestEmulatorToken) -GraphEndpoint $Endpoint -MaxRetry 6 -RetryDelay 0.02

@@ -92,10 +92,13 @@ Describe 'What Graph refuses' {
     BeforeEach { Clear-Requests }
 
     It '-WhatIf sends nothing' {
+        $before = @((Get-CallRecord -Id $Record.Id -ExpandSession).Sessions.Id)
         New-CallRecord -StartDateTime $Start -EndDateTime $Start.AddMinutes(1) -WhatIf
         Add-CallRecordSession -CallRecordId $Record.Id -Modalities audio -WhatIf
         Remove-CallRecordSession -CallRecordId $Record.Id -Id 'any' -WhatIf
+        # The emulator logs a request when it arrives, so an empty log right after the commands means none was sent.
         Get-WriteRequests | Should -BeNullOrEmpty
+        @((Get-CallRecord -Id $Record.Id -ExpandSession).Sessions.Id) | Should -Be $before
     }
 
     It 'a bad body is a clear error with Graph''s code' {

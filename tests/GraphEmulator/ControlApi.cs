@@ -38,7 +38,8 @@ internal static class ControlApi
                     ["number"] = e.Number, ["time"] = e.Time.UtcDateTime.ToString("o", CultureInfo.InvariantCulture), ["method"] = e.Method,
                     ["path"] = e.PathAndQuery, ["status"] = e.Status, ["clientRequestId"] = e.ClientRequestId, ["requestId"] = e.RequestId,
                     ["tenantId"] = e.TenantId, ["appId"] = e.AppId, ["subject"] = e.Subject, ["route"] = e.Route, ["recordId"] = e.RecordId,
-                    ["fault"] = e.Fault?.ToString(), ["throttled"] = e.Throttled,
+                    ["fault"] = e.Fault?.ToString(), ["throttled"] = e.Throttled, ["completed"] = e.Completed,
+                    ["headers"] = Headers(e.Headers),
                 });
             return Ok(new JsonObject { ["value"] = arr });
         });
@@ -102,6 +103,19 @@ internal static class ControlApi
             return Ok(Faults(host.Control.Faults));
         });
 
+        // Hold requests of one route on arrival: a barrier (releaseAt) or until the client gives up; see RequestHold.
+        g.MapGet("/hold", () => Ok(Hold(host.Control.CurrentHold)));
+        g.MapPut("/hold", async (HttpContext ctx) =>
+        {
+            var b = await Body(ctx);
+            var route = Str(b, "route") ?? throw new BadHttpRequestException("route is required (a route name such as getCallRecord).");
+            var timeout = b["timeoutSeconds"]?.GetValue<double>();
+            var hold = host.Control.Hold(route, Int(b, "passFirst") ?? 0, Int(b, "releaseAt"),
+                timeout is { } t ? TimeSpan.FromSeconds(t) : null);
+            return Ok(Hold(hold));
+        });
+        g.MapDelete("/hold", () => { host.Control.ClearHold(); return Results.NoContent(); });
+
         g.MapGet("/readonly", () => Ok(new JsonObject { ["readOnly"] = host.Control.ReadOnly }));
         g.MapPut("/readonly", async (HttpContext ctx) =>
         {
@@ -114,11 +128,21 @@ internal static class ControlApi
         g.MapGet("/truth/records", (HttpContext ctx) =>
         {
             var (from, to) = Range(ctx);
-            var retention = host.Now - TimeSpan.FromDays(30);
-            var ids = new JsonArray();
-            foreach (var e in host.Store.Snapshot)
-                if (e.Start >= retention && (from is null || e.Start >= from) && (to is null || e.Start < to)) ids.Add(e.Id);
-            return Ok(new JsonObject { ["count"] = ids.Count, ["ids"] = ids });
+            static string? P(HttpContext c, string n) => c.Request.Query[n].Count == 0 ? null : c.Request.Query[n].ToString();
+            var ids = host.Truth.Records(from, to, P(ctx, "participant"), P(ctx, "type"), P(ctx, "modality"));
+            return Ok(new JsonObject { ["count"] = ids.Count, ["ids"] = Array(ids) });
+        });
+        g.MapGet("/truth/sessions/{id}", (string id) =>
+        {
+            if (host.Truth.Sessions(id) is not { } sessions) return Results.NotFound();
+            var arr = new JsonArray();
+            foreach (var s in sessions) arr.Add(new JsonObject { ["id"] = s.Id, ["segmentIds"] = Array(s.SegmentIds) });
+            return Ok(new JsonObject { ["count"] = arr.Count, ["value"] = arr });
+        });
+        g.MapGet("/truth/participants/{id}", (string id) =>
+        {
+            if (host.Truth.Participants(id) is not { } ids) return Results.NotFound();
+            return Ok(new JsonObject { ["count"] = ids.Count, ["ids"] = Array(ids), ["organizerId"] = host.Truth.OrganizerId(id) });
         });
         g.MapGet("/truth/streams/{id}", (string id, HttpContext ctx) =>
         {
@@ -142,13 +166,23 @@ internal static class ControlApi
             var t = Table(host.Data, table);
             if (t is null) return Results.NotFound();
             var (from, to) = Range(ctx);
+            // rows=true: the rows themselves too, as Graph sends them (beta shape for the beta-only tables), for the
+            // tables whose rows have no id of their own.
+            var withRows = string.Equals(ctx.Request.Query["rows"], "true", StringComparison.OrdinalIgnoreCase);
             var ids = new JsonArray();
+            var rows = new JsonArray();
             for (var i = 0; i < t.Count; i++)
             {
                 var ts = t.Timestamp(i);
-                if ((from is null || ts >= from) && (to is null || ts < to)) ids.Add(t.Id(i));
+                if ((from is null || ts >= from) && (to is null || ts < to))
+                {
+                    ids.Add(t.Id(i));
+                    if (withRows) rows.Add(t.BuildRow(i));
+                }
             }
-            return Ok(new JsonObject { ["table"] = t.Name, ["count"] = ids.Count, ["ids"] = ids });
+            var result = new JsonObject { ["table"] = t.Name, ["count"] = ids.Count, ["ids"] = ids };
+            if (withRows) result["rows"] = rows;
+            return Ok(result);
         });
     }
 
@@ -178,6 +212,22 @@ internal static class ControlApi
         "truncated" or "truncatedbody" => FaultKind.TruncatedBody,
         "slow" or "slowbody" => FaultKind.SlowBody,
         _ => throw new BadHttpRequestException($"Unknown fault kind '{s}'."),
+    };
+
+    private static JsonArray Array(IEnumerable<string> items) => new(items.Select(i => (JsonNode?)JsonValue.Create(i)).ToArray());
+
+    private static JsonObject Headers(IReadOnlyDictionary<string, string> headers)
+    {
+        var o = new JsonObject();
+        foreach (var (k, v) in headers.OrderBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase)) o[k] = v;
+        return o;
+    }
+
+    private static JsonObject Hold(RequestHold? h) => h is null ? new JsonObject { ["route"] = null } : new JsonObject
+    {
+        ["route"] = h.Route, ["passFirst"] = h.PassFirst, ["releaseAt"] = h.ReleaseAt, ["timeoutSeconds"] = h.Timeout.TotalSeconds,
+        ["arrived"] = h.Arrived, ["held"] = h.Held, ["maxHeld"] = h.MaxHeld, ["aborted"] = h.Aborted, ["reached"] = h.Reached,
+        ["released"] = h.Released, ["timedOut"] = h.TimedOut, ["description"] = h.ToString(),
     };
 
     private static JsonObject Latency(EmulatorHost h) => new() { ["latencyMs"] = h.Control.LatencyMs, ["jitterMs"] = h.Control.LatencyJitterMs };

@@ -109,6 +109,27 @@ public sealed class EmulatorControl
         foreach (var g in _gauges.Values) Volatile.Write(ref g.Max, Volatile.Read(ref g.Current));
     }
 
+    private RequestHold? _hold;
+
+    /// <summary>The hold in force, if any (see <see cref="Hold"/>).</summary>
+    public RequestHold? CurrentHold => Volatile.Read(ref _hold);
+
+    /// <summary>Holds requests of <paramref name="route"/> on arrival, after the first <paramref name="passFirst"/>:
+    /// until <paramref name="releaseAt"/> are held at once (a barrier), or until released, aborted by the client or
+    /// <paramref name="timeout"/> (30 s by default) has passed. Replaces (and releases) any earlier hold.</summary>
+    public RequestHold Hold(string route, int passFirst = 0, int? releaseAt = null, TimeSpan? timeout = null)
+    {
+        var hold = new RequestHold(route, passFirst, releaseAt, timeout ?? TimeSpan.FromSeconds(30));
+        Interlocked.Exchange(ref _hold, hold)?.Dispose();
+        return hold;
+    }
+
+    /// <summary>Releases and removes the hold in force.</summary>
+    public void ClearHold() => Interlocked.Exchange(ref _hold, null)?.Dispose();
+
+    internal Task HoldAsync(string route, CancellationToken aborted) =>
+        Volatile.Read(ref _hold) is { } h && h.Route == route ? h.WaitAsync(aborted) : Task.CompletedTask;
+
     internal const string TotalRoute = "*";
 
     internal void Count(string route) => _counters.AddOrUpdate(route, 1, (_, v) => v + 1);

@@ -21,6 +21,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         _store = store;
         Control = new EmulatorControl(options);
         _graph = new GraphApi(this);
+        Truth = new EmulatorTruth(this);
         BaseAddress = new Uri("http://127.0.0.1/");
     }
 
@@ -28,6 +29,8 @@ public sealed class EmulatorHost : IAsyncDisposable
     public Uri BaseAddress { get; private set; }
     public EmulatorDataSet Data => _store.Data;
     public EmulatorControl Control { get; }
+    /// <summary>Ground truth for tests (the same as /_emulator/truth/*).</summary>
+    public EmulatorTruth Truth { get; }
     /// <summary>The identity face (token service over HTTPS, managed identity endpoint, /_emulator/apps) when
     /// <see cref="EmulatorOptions.Identity"/> is on; its tokens are minted by this host's Graph face.</summary>
     public IdentityServer? Identity { get; private set; }
@@ -132,7 +135,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         Tokens.Mint(tenantId ?? Options.TenantId, roles, lifetime ?? TimeSpan.FromHours(1), appId, delegated);
 
     /// <summary>Regenerate the data (new seed and/or record count), drop every write, the request log, counters,
-    /// throttle windows and the request numbering.</summary>
+    /// throttle windows, any request hold and the request numbering.</summary>
     public async Task ResetAsync(int? seed = null, int? records = null)
     {
         if (seed is { } s) Options.Seed = s;
@@ -142,6 +145,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         Log.Clear();
         Control.ResetCounters();
         Control.ResetThrottleWindows();
+        Control.ClearHold();
         Control.Faults = Control.Faults;
         _graph.ResetNumbering();
     }

@@ -38,7 +38,10 @@ internal sealed partial class GraphApi(EmulatorHost host)
         var version = segments[0];
         var match = Resolve(ctx.Request.Method, version, segments.AsSpan(1));
         control.Count(match.Route);
+        var logged = host.Log.Add(new RequestLogEntry(number, DateTimeOffset.UtcNow, ctx.Request.Method, path + ctx.Request.QueryString.Value,
+            0, clientRequestId, requestId, null, null, null, match.Route, match.RecordId, null, false) { Headers = RequestLog.Headers(ctx.Request) });
         using var gauge = control.Enter(match.Route);
+        await control.HoldAsync(match.Route, ctx.RequestAborted).ConfigureAwait(false);
 
         var latency = control.NextLatency(number);
         if (latency > 0) await Task.Delay(latency, ctx.RequestAborted).ConfigureAwait(false);
@@ -60,17 +63,13 @@ internal sealed partial class GraphApi(EmulatorHost host)
             reply = Fail(e.Status, e.Code, e.Message);
         }
 
-        var status = reply.Status;
-        try
+        // Completed before the first byte goes out: a client holding its answer finds the whole entry.
+        logged.Complete(e => e with
         {
-            await WriteAsync(ctx, reply, fault, faultSettings).ConfigureAwait(false);
-        }
-        finally
-        {
-            host.Log.Add(new RequestLogEntry(number, DateTimeOffset.UtcNow, ctx.Request.Method,
-                path + ctx.Request.QueryString.Value, status, clientRequestId, requestId, principal?.TenantId, principal?.AppId,
-                principal?.Subject, match.Route, match.RecordId, fault, throttled));
-        }
+            Status = reply.Status, TenantId = principal?.TenantId, AppId = principal?.AppId, Subject = principal?.Subject,
+            Fault = fault, Throttled = throttled,
+        });
+        await WriteAsync(ctx, reply, fault, faultSettings).ConfigureAwait(false);
     }
 
     private Reply? Authenticate(HttpContext ctx, out TokenPrincipal? principal)

@@ -28,6 +28,7 @@ internal sealed class AdaptiveConcurrencyLimiter
 
     private readonly object _gate = new();
     private readonly Func<TimeSpan> _clock;
+    private readonly Func<TimeSpan, CancellationToken, Task> _delay;
     private readonly List<TaskCompletionSource<bool>> _waiters = new();
     private int _effective;
     private int _inFlight;
@@ -42,12 +43,14 @@ internal sealed class AdaptiveConcurrencyLimiter
     public AdaptiveConcurrencyLimiter(int limit) : this(limit, StopwatchClock()) { }
 
     /// <param name="clock">Monotonic time, for tests.</param>
-    internal AdaptiveConcurrencyLimiter(int limit, Func<TimeSpan> clock)
+    /// <param name="delay">How a pause is waited out (Task.Delay unless a test drives time itself).</param>
+    internal AdaptiveConcurrencyLimiter(int limit, Func<TimeSpan> clock, Func<TimeSpan, CancellationToken, Task>? delay = null)
     {
         if (limit < 1) throw new ArgumentOutOfRangeException(nameof(limit), "The limit must be at least 1.");
         Limit = limit;
         _effective = limit;
         _clock = clock;
+        _delay = delay ?? Task.Delay;
     }
 
     /// <summary>What a throttling episode leaves of the allowance (3/4: the Retry-After pause already slows the rate
@@ -115,7 +118,7 @@ internal sealed class AdaptiveConcurrencyLimiter
             TimeSpan pause;
             lock (_gate) pause = _resumeAt - _clock();
             if (pause <= TimeSpan.Zero) return;
-            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            await _delay(pause, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -158,7 +161,7 @@ internal sealed class AdaptiveConcurrencyLimiter
             }
             if (wake is null)
             {
-                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                await _delay(pause, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             using (cancellationToken.Register(() => wake.TrySetCanceled()))

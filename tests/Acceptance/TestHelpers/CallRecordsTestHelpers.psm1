@@ -206,15 +206,147 @@ function Set-TestEmulatorFault {
     Invoke-RestMethod -Method Put "$(Resolve-TestEndpoint $Endpoint)/_emulator/faults" -Body ($Settings | ConvertTo-Json) -ContentType 'application/json' | Out-Null
 }
 
-# Ground truth: the call records that started in [From, To) ({ count, ids }).
+# Ground truth: the retained call records that started in [From, To), in list order ({ count, ids }); optionally only
+# those with this participant (participants_v2 id), of this type, or with this modality.
 function Get-TestRecordTruth {
-    param([DateTimeOffset] $From, [DateTimeOffset] $To, [string] $Endpoint)
+    param([DateTimeOffset] $From, [DateTimeOffset] $To, [string] $ParticipantId, [string] $Type, [string] $Modality, [string] $Endpoint)
     $q = @()
     if ($PSBoundParameters.ContainsKey('From')) { $q += 'from=' + [Uri]::EscapeDataString($From.UtcDateTime.ToString('o')) }
     if ($PSBoundParameters.ContainsKey('To')) { $q += 'to=' + [Uri]::EscapeDataString($To.UtcDateTime.ToString('o')) }
-    Invoke-RestMethod "$(Resolve-TestEndpoint $Endpoint)/_emulator/truth/records?$($q -join '&')"
+    if ($ParticipantId) { $q += 'participant=' + [Uri]::EscapeDataString($ParticipantId) }
+    if ($Type) { $q += 'type=' + [Uri]::EscapeDataString($Type) }
+    if ($Modality) { $q += 'modality=' + [Uri]::EscapeDataString($Modality) }
+    $truth = Invoke-RestMethod "$(Resolve-TestEndpoint $Endpoint)/_emulator/truth/records?$($q -join '&')"
+    # One id comes back as a string: keep ids an array whatever the count.
+    [pscustomobject]@{ count = $truth.count; ids = @($truth.ids) }
+}
+
+# Ground truth: the sessions of a call record, each { id, segmentIds } in Graph's order.
+function Get-TestSessionTruth {
+    param([Parameter(Mandatory)] [string] $CallRecordId, [string] $Endpoint)
+    @((Invoke-RestMethod "$(Resolve-TestEndpoint $Endpoint)/_emulator/truth/sessions/$([Uri]::EscapeDataString($CallRecordId))").value)
+}
+
+# Ground truth: the participants of a call record ({ count, ids, organizerId }).
+function Get-TestParticipantTruth {
+    param([Parameter(Mandatory)] [string] $CallRecordId, [string] $Endpoint)
+    Invoke-RestMethod "$(Resolve-TestEndpoint $Endpoint)/_emulator/truth/participants/$([Uri]::EscapeDataString($CallRecordId))"
+}
+
+# Ground truth: every stream of a call record as the emulator designed it ({ streamId, quality, kind, ... } in
+# document order), or only the poor ones.
+function Get-TestStreamTruth {
+    param([Parameter(Mandatory)] [string] $CallRecordId, [switch] $PoorOnly, [string] $Endpoint)
+    $poor = ([bool]$PoorOnly).ToString().ToLowerInvariant()
+    @((Invoke-RestMethod "$(Resolve-TestEndpoint $Endpoint)/_emulator/truth/streams/$([Uri]::EscapeDataString($CallRecordId))?poor=$poor").value)
+}
+
+<#
+    Holds the emulator's requests of one route when they arrive (after the first -PassFirst): with -ReleaseAt as a
+    barrier that lets them go once that many are held at once (proof that the client had that many in flight), else
+    until Clear-TestEmulatorHold or the client gives up. A hold not released within -TimeoutSeconds lets its requests
+    go and reports timedOut. Returns the hold's state (see Get-TestEmulatorHold).
+#>
+function Set-TestEmulatorHold {
+    param(
+        [Parameter(Mandatory)] [string] $Route,
+        [int] $PassFirst = 0,
+        [int] $ReleaseAt,
+        [double] $TimeoutSeconds = 30,
+        [string] $Endpoint
+    )
+    $body = @{ route = $Route; passFirst = $PassFirst; timeoutSeconds = $TimeoutSeconds }
+    if ($ReleaseAt) { $body.releaseAt = $ReleaseAt }
+    Invoke-RestMethod -Method Put "$(Resolve-TestEndpoint $Endpoint)/_emulator/hold" -Body ($body | ConvertTo-Json) -ContentType 'application/json'
+}
+
+# The hold in force: { route, arrived, held, maxHeld, aborted, reached, released, timedOut, description }.
+function Get-TestEmulatorHold {
+    param([string] $Endpoint)
+    Invoke-RestMethod "$(Resolve-TestEndpoint $Endpoint)/_emulator/hold"
+}
+
+function Clear-TestEmulatorHold {
+    param([string] $Endpoint)
+    Invoke-RestMethod -Method Delete "$(Resolve-TestEndpoint $Endpoint)/_emulator/hold" | Out-Null
+}
+
+<#
+    "Equals ground truth": $null when -Actual equals -Expected exactly as a multiset (every id as often as the truth has
+    it) and, unless -Unordered is asked for deliberately, in the same order; else the message Assert-TestTruth throws.
+    The same semantics and text as the xunit suite's TruthAssert (tests/CallRecords.PS.Tests/TestSupport/TruthAssert.cs).
+    .NET only (no Select-Object, …), so the xunit suite can run it in its hosted engine and compare the two.
+#>
+function Get-TestTruthDifference {
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)] [AllowNull()] [AllowEmptyCollection()] [object[]] $Expected,
+        [Parameter(Mandatory)] [AllowNull()] [AllowEmptyCollection()] [object[]] $Actual,
+        [string] $What = 'results',
+        [switch] $Unordered
+    )
+    $e = [Collections.Generic.List[string]]::new()
+    $a = [Collections.Generic.List[string]]::new()
+    foreach ($x in @($Expected)) { if ($null -ne $x) { $e.Add([string]$x) } }
+    foreach ($x in @($Actual)) { if ($null -ne $x) { $a.Add([string]$x) } }
+    $want = [Collections.Generic.Dictionary[string, int]]::new([StringComparer]::Ordinal)
+    $got = [Collections.Generic.Dictionary[string, int]]::new([StringComparer]::Ordinal)
+    foreach ($id in $e) { $want[$id] = 1 + $(if ($want.ContainsKey($id)) { $want[$id] } else { 0 }) }
+    foreach ($id in $a) { $got[$id] = 1 + $(if ($got.ContainsKey($id)) { $got[$id] } else { 0 }) }
+    $missing = [Collections.Generic.List[string]]::new()
+    $extra = [Collections.Generic.List[string]]::new()
+    $duplicated = [Collections.Generic.List[string]]::new()
+    $seen = [Collections.Generic.HashSet[string]]::new([StringComparer]::Ordinal)
+    foreach ($id in $e) {
+        if (-not $seen.Add($id)) { continue }
+        $have = if ($got.ContainsKey($id)) { $got[$id] } else { 0 }
+        for ($k = $have; $k -lt $want[$id]; $k++) { $missing.Add($id) }
+    }
+    $seen.Clear()
+    foreach ($id in $a) {
+        if (-not $seen.Add($id)) { continue }
+        $known = $want.ContainsKey($id)
+        $n = $got[$id] - $(if ($known) { $want[$id] } else { 0 })
+        for ($k = 0; $k -lt $n; $k++) { if ($known) { $duplicated.Add($id) } else { $extra.Add($id) } }
+    }
+    $first = -1
+    if (-not $Unordered) {
+        for ($i = 0; $i -lt [Math]::Max($e.Count, $a.Count); $i++) {
+            if ($i -ge $e.Count -or $i -ge $a.Count -or -not [string]::Equals($e[$i], $a[$i], [StringComparison]::Ordinal)) { $first = $i; break }
+        }
+    }
+    if ($missing.Count -eq 0 -and $extra.Count -eq 0 -and $duplicated.Count -eq 0 -and $first -lt 0) { return $null }
+
+    $order = if ($Unordered) { 'in any order' } else { 'in order' }
+    $text = [Text.StringBuilder]::new("$What differ from the ground truth: expected $($e.Count) $order, got $($a.Count).")
+    foreach ($line in @(@('missing', $missing), @('extra', $extra), @('duplicated', $duplicated))) {
+        $ids = $line[1]
+        if ($ids.Count -eq 0) { continue }
+        $null = $text.Append("`n  $($line[0]) ($($ids.Count)): ").Append([string]::Join(', ', $ids.GetRange(0, [Math]::Min(10, $ids.Count))))
+        if ($ids.Count -gt 10) { $null = $text.Append(', ' + [char]0x2026) }
+    }
+    if ($first -ge 0) {
+        $want1 = if ($first -lt $e.Count) { "'$($e[$first])'" } else { 'nothing' }
+        $got1 = if ($first -lt $a.Count) { "'$($a[$first])'" } else { 'nothing' }
+        $null = $text.Append("`n  first difference at index ${first}: expected $want1, got $got1")
+    }
+    $text.ToString()
+}
+
+# Throws (failing the It block) unless -Actual equals the ground truth -Expected; see Get-TestTruthDifference.
+function Assert-TestTruth {
+    param(
+        [Parameter(Mandatory)] [AllowNull()] [AllowEmptyCollection()] [object[]] $Expected,
+        [Parameter(Mandatory)] [AllowNull()] [AllowEmptyCollection()] [object[]] $Actual,
+        [string] $What = 'results',
+        [switch] $Unordered
+    )
+    $message = Get-TestTruthDifference -Expected $Expected -Actual $Actual -What $What -Unordered:$Unordered
+    if ($message) { throw $message }
 }
 
 Export-ModuleMember -Function Get-TestRepositoryRoot, Get-TestModuleManifest, Get-TestFreePort, Get-TestNow,
     Get-TestDotnetPath, Get-TestPwshCommand, Invoke-TestPwsh, Start-TestEmulator, Stop-TestEmulator, Get-TestEmulatorToken, Connect-TestEmulator, Clear-TestEmulatorRequest,
-    Get-TestEmulatorRequest, Get-TestEmulatorCounter, Set-TestEmulatorFault, Get-TestRecordTruth
+    Get-TestEmulatorRequest, Get-TestEmulatorCounter, Set-TestEmulatorFault, Get-TestRecordTruth, Get-TestSessionTruth,
+    Get-TestParticipantTruth, Get-TestStreamTruth, Set-TestEmulatorHold, Get-TestEmulatorHold, Clear-TestEmulatorHold,
+    Get-TestTruthDifference, Assert-TestTruth

@@ -29,8 +29,9 @@ public sealed class SharedEmulatorFixture : IAsyncLifetime
         await Host.DisposeAsync();
     }
 
+    /// <summary>The retained records in the order Graph lists them (the ground truth's order).</summary>
     public IReadOnlyList<CallRecordEntry> Retained =>
-        Host.Data.Records.Where(r => r.StartDateTime >= FixedNow.AddDays(-30)).ToList();
+        Host.Truth.Records().Select(id => Host.Data.TryGetIndex(id, out var i) ? Host.Data.Records[i] : throw new InvalidOperationException(id)).ToList();
 }
 
 [CollectionDefinition(Name)]

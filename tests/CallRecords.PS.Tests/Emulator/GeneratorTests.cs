@@ -137,6 +137,7 @@ public class GeneratorTests
     {
         var d = Make(records: 500, logRows: 1);
         var versions = 0;
+        var withoutAudio = 0;
         foreach (var e in d.Records)
         {
             var r = d.BuildCallRecord(e.Index);
@@ -153,10 +154,18 @@ public class GeneratorTests
             Assert.True(DateTimeOffset.Parse((string)r["lastModifiedDateTime"]!, CultureInfo.InvariantCulture) <= Now);
             var modalities = r["modalities"]!.AsArray().Select(m => (string)m!).ToList();
             Assert.NotEmpty(modalities);
-            Assert.Contains("audio", modalities);
+            if (!modalities.Contains("audio"))
+            {
+                withoutAudio++;
+                Assert.False(d.IsLargeCall(e.Index));
+                // Every session of a call without audio still has a modality of the call.
+                Assert.All(d.BuildSessions(e.Index), s => Assert.Subset(modalities.ToHashSet(), s!["modalities"]!.AsArray().Select(m => (string)m!).ToHashSet()));
+                Assert.All(d.BuildSessions(e.Index), s => Assert.NotEmpty(s!["modalities"]!.AsArray()));
+            }
             if (e.Type == "groupCall") Assert.StartsWith("https://teams.microsoft.com/l/meetup-join/", (string)r["joinWebUrl"]!);
         }
         Assert.InRange(versions, 50, 150); // about 20% re-issued
+        Assert.InRange(withoutAudio, 10, 60); // about 6% without audio, so -Modality audio has something to leave out
         Assert.Contains(d.Records, e => e.Type == "peerToPeer" && d.BuildCallRecord(e.Index)["joinWebUrl"] is null);
     }
 

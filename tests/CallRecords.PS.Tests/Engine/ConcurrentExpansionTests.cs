@@ -1,4 +1,5 @@
 using CallRecords.Models;
+using CallRecords.PS.Tests.TestSupport;
 using GraphEmulator;
 using Xunit;
 
@@ -6,7 +7,8 @@ namespace CallRecords.PS.Tests.Engine;
 
 /// <summary>
 /// The per-record fan-out against emulators with latency and scaled-down throttles: the emulator's in-flight gauge
-/// never passes -ThrottleLimit and reaches it, output keeps the list's order, and 429s are absorbed by backing off.
+/// never passes -ThrottleLimit and reaches it (a barrier at the limit answers only once that many are in flight, so
+/// reaching it is proven, not timed), output keeps the list's order, and 429s are absorbed by backing off.
 /// </summary>
 [Collection(EngineCollection.Name)]
 public sealed class ConcurrentExpansionTests
@@ -39,16 +41,15 @@ public sealed class ConcurrentExpansionTests
     {
         // Jitter makes responses finish out of order; the output must not.
         await using var host = await StartAsync(_f, latencyMs: 60, jitterMs: 80, limits: null);
-        var expected = host.Data.Records.Select(r => r.Id).Take(60).ToList();
+        var expected = host.Truth.Records().Take(60).ToList();
+        var hold = host.Control.Hold(Routes.GetCallRecord, releaseAt: 6);
         var run = RunOn(host, "Get-CallRecord -Connection $c -First 60 -ExpandSession -ThrottleLimit 6");
         Assert.Empty(run.Errors);
         var records = run.Objects<CallRecord>();
-        Assert.Equal(expected, records.Select(r => r.Id));
+        TruthAssert.Equal(expected, records.Select(r => r.Id), "expanded records");
         foreach (var r in records)
-        {
-            var entry = host.Data.Records.Single(e => e.Id == r.Id);
-            Assert.Equal(host.Data.BuildSessions(entry.Index).Select(s => s!["id"]!.GetValue<string>()), r.Sessions!.Select(s => s.Id));
-        }
+            TruthAssert.Equal(host.Truth.Sessions(r.Id)!.Select(s => s.Id), r.Sessions!.Select(s => s.Id), $"sessions of {r.Id}");
+        Assert.True(hold.Reached, hold.ToString());
         var gauge = host.Control.InFlightOf(Routes.GetCallRecord);
         Assert.Equal(6, gauge.Max);
         Assert.Equal(60, EngineFixture.Count(host, Routes.GetCallRecord));
@@ -60,12 +61,14 @@ public sealed class ConcurrentExpansionTests
     public async Task StreamsOverPipedRecordsStayWithinTheLimitAndKeepOrder()
     {
         await using var host = await StartAsync(_f, latencyMs: 40, jitterMs: 80, limits: null);
-        var first = host.Data.Records.Take(50).ToList();
+        var first = host.Truth.Records().Take(50).ToList();
+        var hold = host.Control.Hold(Routes.ListSessions, releaseAt: 5);
         var run = RunOn(host, "Get-CallRecord -Connection $c -First 50 | Get-CallRecordStream -Connection $c -ThrottleLimit 5");
         Assert.Empty(run.Errors);
         var rows = run.Objects<CallRecordStream>();
-        var truth = first.SelectMany(r => host.Data.Streams(r.Index)).ToList();
-        Assert.Equal(truth.Select(t => (t.CallRecordId, t.StreamId)), rows.Select(r => (r.CallRecordId, r.StreamId!)));
+        var truth = first.SelectMany(id => { host.Data.TryGetIndex(id, out var i); return host.Data.Streams(i); }).ToList();
+        TruthAssert.Equal(truth.Select(t => $"{t.CallRecordId}/{t.StreamId}"), rows.Select(r => $"{r.CallRecordId}/{r.StreamId}"), "streams of 50 records");
+        Assert.True(hold.Reached, hold.ToString());
         var gauge = host.Control.InFlightOf(Routes.ListSessions);
         Assert.Equal(5, gauge.Max);
     }
@@ -76,10 +79,13 @@ public sealed class ConcurrentExpansionTests
         // Graph's per-app-per-tenant ceiling scaled down to 12 requests per second.
         var limits = ThrottleLimits.Graph() with { PerAppPerTenant = new ThrottleLimit(12, TimeSpan.FromSeconds(1)) };
         await using var host = await StartAsync(_f, latencyMs: 10, jitterMs: 0, limits);
-        var expected = host.Data.Records.Take(40).Select(r => r.Id).ToList();
+        var expected = host.Truth.Records().Take(40).ToList();
+        // Twelve expansions arrive together (with the list request, one more than the ceiling): 429s are certain.
+        var hold = host.Control.Hold(Routes.GetCallRecord, releaseAt: 12);
         var run = RunOn(host, "Get-CallRecord -Connection $c -First 40 -ExpandSession -ThrottleLimit 16 -Verbose");
+        Assert.True(hold.Reached, hold.ToString());
         Assert.Empty(run.Errors);
-        Assert.Equal(expected, run.Objects<CallRecord>().Select(r => r.Id));
+        TruthAssert.Equal(expected, run.Objects<CallRecord>().Select(r => r.Id), "expanded records");
         Assert.All(run.Objects<CallRecord>(), r => Assert.NotNull(r.Sessions));
 
         var log = EngineFixture.Requests(host, Routes.GetCallRecord);

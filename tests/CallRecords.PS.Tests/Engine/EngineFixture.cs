@@ -39,9 +39,13 @@ public sealed class EngineFixture : IAsyncLifetime
         await Other.DisposeAsync();
     }
 
-    /// <summary>Records the emulator serves (inside its 30-day retention), ascending by start.</summary>
-    public IReadOnlyList<CallRecordEntry> Retained(EmulatorHost? host = null) =>
-        (host ?? Host).Data.Records.Where(r => r.StartDateTime >= Now.AddDays(-30)).ToList();
+    /// <summary>Records the emulator serves (inside its 30-day retention), in the order Graph lists them: the ground
+    /// truth's order (EmulatorHost.Truth), so tests that take records from here expect what the listing returns.</summary>
+    public IReadOnlyList<CallRecordEntry> Retained(EmulatorHost? host = null)
+    {
+        var h = host ?? Host;
+        return h.Truth.Records().Select(id => h.Data.TryGetIndex(id, out var i) ? h.Data.Records[i] : throw new InvalidOperationException($"{id} is not generated data")).ToList();
+    }
 
     public static SecureString Secure(string text)
     {
@@ -76,18 +80,9 @@ public sealed class EngineFixture : IAsyncLifetime
         Assert.Empty(run.Errors);
     }
 
-    /// <summary>Requests of a route, once the emulator has logged at least <paramref name="atLeast"/> of them (its log
-    /// entry is written just after the response, so the last one can trail the client by a moment).</summary>
-    public static IReadOnlyList<RequestLogEntry> Requests(EmulatorHost host, string route, int atLeast = 0)
-    {
-        var until = DateTime.UtcNow.AddSeconds(5);
-        while (true)
-        {
-            var entries = host.Requests.Where(r => r.Route == route).ToList();
-            if (entries.Count >= atLeast || DateTime.UtcNow > until) return entries;
-            Thread.Sleep(5);
-        }
-    }
+    /// <summary>Requests of a route, in arrival order. The emulator logs a request when it arrives and completes the
+    /// entry before it answers, so once a cmdlet has returned, every request it sent and got an answer to is here.</summary>
+    public static IReadOnlyList<RequestLogEntry> Requests(EmulatorHost host, string route) => host.Requests.Where(r => r.Route == route).ToList();
 
     /// <summary>Requests of a route counted when they arrived (before their response was written).</summary>
     public static long Count(EmulatorHost host, string route) => host.Control.RouteCounters.TryGetValue(route, out var n) ? n : 0;

@@ -66,7 +66,7 @@ public sealed class GetCallRecordByIdTests
         Assert.Equal("CallRecordNotFound,CallRecords.Cmdlets.GetCallRecordCommand", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
         Assert.Equal(missing, error.TargetObject);
-        var logged = EngineFixture.Requests(_f.Host, Routes.GetCallRecord, 3).Single(r => r.Status == 404);
+        var logged = EngineFixture.Requests(_f.Host, Routes.GetCallRecord).Single(r => r.Status == 404);
         Assert.Contains("request-id: " + logged.RequestId, error.ErrorDetails.Message, StringComparison.Ordinal);
         Assert.Contains(missing, error.ErrorDetails.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error.ErrorDetails.Message, StringComparison.Ordinal);

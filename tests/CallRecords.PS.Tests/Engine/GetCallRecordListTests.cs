@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Web;
 using CallRecords.Models;
+using CallRecords.PS.Tests.TestSupport;
 using GraphEmulator;
 using Xunit;
 
@@ -28,14 +29,14 @@ public sealed class GetCallRecordListTests
     {
         var start = _f.Now.AddDays(-12);
         var end = _f.Now.AddDays(-4);
-        var expected = _f.Retained().Where(r => r.StartDateTime >= start && r.StartDateTime < end).Select(r => r.Id).ToList();
+        var expected = _f.Host.Truth.Records(start, end);
         Assert.True(expected.Count > 60, "the window must span several pages");
 
         var run = _f.Run("Get-CallRecord -StartDateTime $s -EndDateTime $e", Vars(("s", start), ("e", end)));
 
         Assert.Empty(run.Errors);
         var records = run.Objects<CallRecord>();
-        Assert.Equal(expected, records.Select(r => r.Id).ToList());
+        TruthAssert.Equal(expected, records.Select(r => r.Id), "records of the window");
         Assert.All(records, r => Assert.Equal(r.EndDateTime - r.StartDateTime, r.Duration));
         // 60 per page by default: every page requested once, none more.
         Assert.Equal((expected.Count + 59) / 60, EngineFixture.Count(_f.Host, Routes.ListCallRecords));
@@ -46,7 +47,7 @@ public sealed class GetCallRecordListTests
     {
         var run = _f.Run("Get-CallRecord -PageSize 200");
         Assert.Empty(run.Errors);
-        Assert.Equal(_f.Retained().Select(r => r.Id), run.Objects<CallRecord>().Select(r => r.Id));
+        TruthAssert.Equal(_f.Host.Truth.Records(), run.Objects<CallRecord>().Select(r => r.Id), "retained records");
     }
 
     [Fact]
@@ -56,29 +57,51 @@ public sealed class GetCallRecordListTests
         var end = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero);
         _f.Run("Get-CallRecord -StartDateTime $s -EndDateTime $e -Filter $raw", Vars(("s", start), ("e", end), ("raw", "startDateTime gt 2026-10-31T00:00:00Z")));
 
-        var request = Assert.Single(EngineFixture.Requests(_f.Host, Routes.ListCallRecords, 1));
+        var request = Assert.Single(EngineFixture.Requests(_f.Host, Routes.ListCallRecords));
         Assert.Equal("startDateTime ge 2026-11-01T00:00:00Z and startDateTime lt 2026-11-02T00:00:00Z and startDateTime gt 2026-10-31T00:00:00Z", FilterOf(request));
     }
 
-    [Fact]
-    public void ParticipantIdsAreOneRequestEachEscapedAndMergedWithoutDuplicates()
+    /// <summary>Two participants of one retained call, each also in calls without the other: that call matches both
+    /// filters, so the merge has a duplicate to drop, and each filter has records of its own.</summary>
+    private (string A, string B) TwoParticipantsSharingACall()
     {
-        // Record 10's second participant shares record 10 with "user-0000" (on every tenth record), so the merge
-        // must drop one duplicate.
-        var shared = _f.Host.Data.Records[10];
-        var other = shared.ParticipantIds[1];
-        var expected = _f.Retained().Where(r => r.ParticipantIds.Contains("user-0000") || r.ParticipantIds.Contains(other)).Select(r => r.Id).ToHashSet();
+        var truth = _f.Host.Truth;
+        foreach (var record in _f.Retained().Where(r => r.Type == "groupCall"))
+        {
+            var (a, b) = (record.ParticipantIds[0], record.ParticipantIds[1]);
+            var ofA = truth.Records(participant: a);
+            var ofB = truth.Records(participant: b);
+            if (ofA.Except(ofB).Any() && ofB.Except(ofA).Any()) return (a, b);
+        }
+        throw new Xunit.Sdk.XunitException("the data set has no two participants who share a call and also have calls apart");
+    }
 
-        var run = _f.Run("Get-CallRecord -ParticipantId 'user-0000', $other, \"o'brien\"", Vars(("other", other)));
+    [Fact]
+    public void ParticipantIdsAreOneRequestEachEscapedAndMergedWithoutDuplicatesInQueryOrder()
+    {
+        var (a, b) = TwoParticipantsSharingACall();
+        var ofA = _f.Host.Truth.Records(participant: a);
+        var ofB = _f.Host.Truth.Records(participant: b);
+        Assert.NotEmpty(ofA.Intersect(ofB));
+        // One query per participant, in the order given; a record already written for an earlier one is dropped.
+        var expected = ofA.Concat(ofB.Where(id => !ofA.Contains(id))).ToList();
+
+        var run = _f.Run("Get-CallRecord -ParticipantId $a, $b, \"o'brien\"", Vars(("a", a), ("b", b)));
 
         Assert.Empty(run.Errors);
-        var ids = run.Objects<CallRecord>().Select(r => r.Id).ToList();
-        Assert.Equal(ids.Count, ids.Distinct().Count());
-        Assert.Equal(expected, ids.ToHashSet());
-        var filters = EngineFixture.Requests(_f.Host, Routes.ListCallRecords, 3).Select(FilterOf).ToList();
-        Assert.Contains("participants_v2/any(p:p/id eq 'user-0000')", filters);
-        Assert.Contains($"participants_v2/any(p:p/id eq '{other}')", filters);
-        Assert.Contains("participants_v2/any(p:p/id eq 'o''brien')", filters);
+        TruthAssert.Equal(expected, run.Objects<CallRecord>().Select(r => r.Id), $"records of {a} then {b}, merged");
+        var filters = EngineFixture.Requests(_f.Host, Routes.ListCallRecords).Select(FilterOf).ToList();
+        Assert.Equal(new[] { $"participants_v2/any(p:p/id eq '{a}')", $"participants_v2/any(p:p/id eq '{b}')", "participants_v2/any(p:p/id eq 'o''brien')" }, filters);
+    }
+
+    [Fact]
+    public void TheSameParticipantTwiceIsOneQuery()
+    {
+        var (a, _) = TwoParticipantsSharingACall();
+        var run = _f.Run("Get-CallRecord -ParticipantId $a, $a.ToUpperInvariant()", Vars(("a", a)));
+        Assert.Empty(run.Errors);
+        TruthAssert.Equal(_f.Host.Truth.Records(participant: a), run.Objects<CallRecord>().Select(r => r.Id), $"records of {a}");
+        Assert.Single(EngineFixture.Requests(_f.Host, Routes.ListCallRecords));
     }
 
     [Fact]
@@ -86,7 +109,7 @@ public sealed class GetCallRecordListTests
     {
         var start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
         _f.Run("Get-CallRecord -StartDateTime $s -ParticipantId 'user-0000'", Vars(("s", start)));
-        var request = Assert.Single(EngineFixture.Requests(_f.Host, Routes.ListCallRecords, 1));
+        var request = Assert.Single(EngineFixture.Requests(_f.Host, Routes.ListCallRecords));
         Assert.Equal("startDateTime ge 2026-11-01T00:00:00Z and participants_v2/any(p:p/id eq 'user-0000')", FilterOf(request));
     }
 
@@ -95,9 +118,15 @@ public sealed class GetCallRecordListTests
     {
         var run = _f.Run("Get-CallRecord -Property id,startDateTime -PageSize 7 -First 7");
         Assert.Empty(run.Errors);
-        Assert.Equal(7, run.Objects<CallRecord>().Count);
-        var request = Assert.Single(EngineFixture.Requests(_f.Host, Routes.ListCallRecords, 1));
+        TruthAssert.Equal(_f.Host.Truth.Records().Take(7), run.Objects<CallRecord>().Select(r => r.Id), "the first 7 records");
+        var request = Assert.Single(EngineFixture.Requests(_f.Host, Routes.ListCallRecords));
         Assert.Contains("%24select=id%2CstartDateTime", request.PathAndQuery.Replace("$select", "%24select", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("odata.maxpagesize=7", request.Headers["Prefer"]);
+
+        // Without -PageSize no preference is sent: Graph's default page applies.
+        _f.Reset();
+        Assert.Empty(_f.Run("Get-CallRecord -First 1").Errors);
+        Assert.False(Assert.Single(EngineFixture.Requests(_f.Host, Routes.ListCallRecords)).Headers.ContainsKey("Prefer"));
     }
 
     [Fact]
@@ -105,7 +134,7 @@ public sealed class GetCallRecordListTests
     {
         var run = _f.Run("Get-CallRecord -First 5");
         Assert.Empty(run.Errors);
-        Assert.Equal(_f.Retained().Take(5).Select(r => r.Id), run.Objects<CallRecord>().Select(r => r.Id));
+        TruthAssert.Equal(_f.Host.Truth.Records().Take(5), run.Objects<CallRecord>().Select(r => r.Id), "the first 5 records");
         Assert.Equal(1, EngineFixture.Count(_f.Host, Routes.ListCallRecords));
     }
 
@@ -114,7 +143,7 @@ public sealed class GetCallRecordListTests
     {
         var run = _f.Run("Get-CallRecord -PageSize 10 -Skip 25 -First 10");
         Assert.Empty(run.Errors);
-        Assert.Equal(_f.Retained().Skip(25).Take(10).Select(r => r.Id), run.Objects<CallRecord>().Select(r => r.Id));
+        TruthAssert.Equal(_f.Host.Truth.Records().Skip(25).Take(10), run.Objects<CallRecord>().Select(r => r.Id), "records 26 to 35");
         Assert.Equal(4, EngineFixture.Count(_f.Host, Routes.ListCallRecords)); // items 0..34 live on pages 1..4
     }
 
@@ -150,18 +179,27 @@ public sealed class GetCallRecordListTests
     [Fact]
     public void ClientSideTypeAndModalityFiltersApplyBeforeFirst()
     {
-        var groupCalls = _f.Retained().Where(r => r.Type == "groupCall").Select(r => r.Id).ToList();
-        Assert.NotEmpty(groupCalls);
+        var truth = _f.Host.Truth;
+        var all = truth.Records();
+        var groupCalls = truth.Records(type: "groupCall");
+        Assert.InRange(groupCalls.Count, 1, all.Count - 1);
         var run = _f.Run("Get-CallRecord -Type groupCall -PageSize 500");
         Assert.Empty(run.Errors);
-        Assert.Equal(groupCalls, run.Objects<CallRecord>().Select(r => r.Id));
+        TruthAssert.Equal(groupCalls, run.Objects<CallRecord>().Select(r => r.Id), "group calls");
 
         var first = _f.Run("Get-CallRecord -Type groupCall -First 1 -PageSize 500");
         Assert.Equal(groupCalls[0], Assert.Single(first.Objects<CallRecord>()).Id);
 
-        var audio = _f.Run("Get-CallRecord -Modality AUDIO -PageSize 500").Objects<CallRecord>();
-        Assert.NotEmpty(audio);
-        Assert.All(audio, r => Assert.Contains("audio", r.Modalities));
+        // Some calls have no audio and most no video: each modality filter leaves records out.
+        var audio = truth.Records(modality: "audio");
+        Assert.InRange(audio.Count, 1, all.Count - 1);
+        TruthAssert.Equal(audio, _f.Run("Get-CallRecord -Modality AUDIO -PageSize 500").Objects<CallRecord>().Select(r => r.Id), "calls with audio");
+        var video = truth.Records(modality: "video");
+        var sharing = truth.Records(modality: "videoBasedScreenSharing");
+        var either = all.Where(id => video.Contains(id) || sharing.Contains(id)).ToList();
+        Assert.InRange(either.Count, video.Count + 1, all.Count - 1);
+        TruthAssert.Equal(either, _f.Run("Get-CallRecord -Modality video, videoBasedScreenSharing -PageSize 500").Objects<CallRecord>().Select(r => r.Id),
+            "calls with video or screen sharing");
         Assert.Empty(_f.Run("Get-CallRecord -Modality hologram -PageSize 500").Objects<CallRecord>());
     }
 
@@ -208,7 +246,7 @@ public sealed class GetCallRecordListTests
         var line = Assert.Single(run.Verbose, v => v.StartsWith("GET ", StringComparison.Ordinal));
         Assert.Contains("/v1.0/communications/callRecords", line, StringComparison.Ordinal);
         Assert.Contains("→ 200", line, StringComparison.Ordinal);
-        var logged = Assert.Single(EngineFixture.Requests(_f.Host, Routes.ListCallRecords, 1));
+        var logged = Assert.Single(EngineFixture.Requests(_f.Host, Routes.ListCallRecords));
         Assert.Contains("request-id: " + logged.RequestId, line, StringComparison.Ordinal);
         Assert.DoesNotContain(run.Verbose, v => v.Contains(token, StringComparison.Ordinal) || v.Contains("Bearer", StringComparison.OrdinalIgnoreCase));
     }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using CallRecords.Cmdlets;
 using CallRecords.Models;
+using CallRecords.PS.Tests.TestSupport;
 using GraphEmulator;
 using GraphEmulator.Data;
 using Xunit;
@@ -24,6 +25,7 @@ public sealed class LogCmdletTests : IDisposable
     public void Dispose()
     {
         _f.Host.Control.ClearFaults();
+        _f.Host.Control.ClearHold();
         _f.Host.Control.LatencyMs = 0;
     }
 
@@ -52,9 +54,8 @@ public sealed class LogCmdletTests : IDisposable
 
         Assert.Empty(run.Errors);
         var ids = pstn ? run.Objects<PstnCallLogRow>().Select(r => r.Id).ToList() : run.Objects<DirectRoutingLogRow>().Select(r => r.Id).ToList();
-        Assert.Equal(expected.Count, ids.Distinct().Count());
-        Assert.Equal(expected, ids);
-        var requests = EngineFixture.Requests(_f.Host, route, 6);
+        TruthAssert.Equal(expected, ids, "rows of 200 days");
+        var requests = EngineFixture.Requests(_f.Host, route);
         // Three windows (90 + 90 + 20 days), each paged by 1,000; never a refused range.
         Assert.All(requests, r => Assert.Equal(200, r.Status));
         Assert.DoesNotContain(requests, r => r.Status == 406);
@@ -98,7 +99,7 @@ public sealed class LogCmdletTests : IDisposable
         Assert.Equal(table.Id(first), ids[0]);
         Assert.All(atEdge, id => Assert.Single(ids, id));
         Assert.All(atEnd, id => Assert.DoesNotContain(id, ids));
-        var requests = EngineFixture.Requests(_f.Host, pstn ? Routes.GetPstnCalls : Routes.GetDirectRoutingCalls, 2);
+        var requests = EngineFixture.Requests(_f.Host, pstn ? Routes.GetPstnCalls : Routes.GetDirectRoutingCalls);
         Assert.DoesNotContain(requests, r => r.Status == 406);
     }
 
@@ -154,17 +155,25 @@ public sealed class LogCmdletTests : IDisposable
         var start = _f.Now.AddDays(-200);
         var end = _f.Now;
         var expected = Expected(table, start, end);
+        Assert.True(Expected(table, start, start.AddDays(90)).Count > 1000, "window 1 must have a second page");
+        // The three windows' first pages are held until all three are in flight, so they are requests 1 to 3 and
+        // succeed; every later request (page 2 of windows 1 and 2, and all their retries) fails. Window 1's page 2
+        // failing ends the run: what was written must be exactly window 1's first page, with nothing from windows
+        // 2 and 3 although their pages came back.
+        var hold = _f.Host.Control.Hold(Routes.GetDirectRoutingCalls, releaseAt: 3);
         _f.Host.Control.Faults = new FaultSettings
         {
-            AtRequests = Enumerable.Range(2, 60).ToDictionary(n => (long)n, _ => FaultKind.ConnectionReset),
+            AtRequests = Enumerable.Range(4, 60).ToDictionary(n => (long)n, _ => FaultKind.ConnectionReset),
         };
 
         var run = _f.Run("Get-CallRecordDirectRoutingCall -StartDateTime $s -EndDateTime $e -ThrottleLimit 3", Range(start, end));
 
-        Assert.NotEmpty(run.Errors);
-        var ids = run.Objects<DirectRoutingLogRow>().Select(r => r.Id).ToList();
-        Assert.True(ids.Count < expected.Count);
-        Assert.Equal(expected.Take(ids.Count), ids);
+        Assert.True(hold.Reached, hold.ToString());
+        var error = Assert.Single(run.Errors);
+        Assert.Equal("GraphUnreachable,CallRecords.Cmdlets.GetCallRecordDirectRoutingCallCommand", error.FullyQualifiedErrorId);
+        TruthAssert.Equal(expected.Take(1000), run.Objects<DirectRoutingLogRow>().Select(r => r.Id), "rows before the page that failed");
+        var windowStarts = EngineFixture.Requests(_f.Host, Routes.GetDirectRoutingCalls).Where(r => r.Status == 200 && !r.PathAndQuery.Contains("$skip", StringComparison.Ordinal));
+        Assert.Equal(3, windowStarts.Count()); // windows 2 and 3 were read, and still not written
     }
 
     [Fact]
@@ -183,7 +192,7 @@ public sealed class LogCmdletTests : IDisposable
 
         Assert.Empty(run.Errors);
         Assert.Equal(Expected(table, start, end), run.Objects<PstnCallLogRow>().Select(r => r.Id));
-        Assert.Equal(2, EngineFixture.Requests(_f.Host, Routes.GetPstnCalls, 8).Count(r => r.Status == 429));
+        Assert.Equal(2, EngineFixture.Requests(_f.Host, Routes.GetPstnCalls).Count(r => r.Status == 429));
     }
 
     [Fact]
@@ -240,13 +249,15 @@ public sealed class LogCmdletTests : IDisposable
         var start = _f.Now.AddDays(-720); // 8 windows
         var end = _f.Now;
         _f.Host.Control.LatencyMs = 20;
+        // Answered only once two windows are in flight together: proof of the parallelism, whatever the timing.
+        var hold = _f.Host.Control.Hold(Routes.GetPstnCalls, releaseAt: 2);
 
         var run = _f.Run("Get-CallRecordPstnCall -StartDateTime $s -EndDateTime $e -ThrottleLimit 2", Range(start, end));
 
         Assert.Empty(run.Errors);
-        Assert.Equal(Expected(table, start, end), run.Objects<PstnCallLogRow>().Select(r => r.Id));
-        var gauge = _f.Host.Control.InFlightOf(Routes.GetPstnCalls);
-        Assert.InRange(gauge.Max, 1, 2);
+        Assert.True(hold.Reached, hold.ToString());
+        TruthAssert.Equal(Expected(table, start, end), run.Objects<PstnCallLogRow>().Select(r => r.Id), "rows of 8 windows");
+        Assert.Equal(2, _f.Host.Control.InFlightOf(Routes.GetPstnCalls).Max);
     }
 
     [Fact]
@@ -272,7 +283,11 @@ public sealed class LogCmdletTests : IDisposable
             blockedRows.Select(r => r.RemediationId));
         var dialoutRows = dialout.Objects<PstnOnlineMeetingDialoutReport>();
         var dialoutTable = data.PstnOnlineMeetingDialoutReport;
-        Assert.Equal(Expected(dialoutTable, start, end).Count, dialoutRows.Count);
+        var dialoutExpected = Enumerable.Range(dialoutTable.LowerBound(start), Expected(dialoutTable, start, end).Count).Select(i => dialoutTable.BuildRow(i)).ToList();
+        Assert.Equal(dialoutExpected.Count, dialoutRows.Count);
+        // The report has no id: each aggregate row, in order, by what identifies it.
+        Assert.Equal(dialoutExpected.Select(j => (j["userId"]?.GetValue<string>(), j["destinationContext"]?.GetValue<string>(), j["totalCalls"]?.GetValue<int>(), j["totalCallSeconds"]?.GetValue<int>())),
+            dialoutRows.Select(r => (r.UserId, r.DestinationContext, r.TotalCalls, r.TotalCallSeconds)));
         Assert.All(dialoutRows, r => Assert.True(r.ReportEndDateTime - r.ReportStartDateTime <= TimeSpan.FromDays(90)));
 
         foreach (var route in new[] { Routes.GetSmsLog, Routes.GetPstnBlockedUsersLog, Routes.GetPstnOnlineMeetingDialoutReport })
@@ -293,6 +308,7 @@ public sealed class LogCmdletTests : IDisposable
         var run = _f.Run("Get-CallRecordDirectRoutingCall -StartDateTime $s -EndDateTime $e", Range(start, end));
         Assert.Empty(run.Errors);
         var rows = run.Objects<DirectRoutingLogRow>();
+        TruthAssert.Equal(Expected(table, start, end), rows.Select(r => r.Id), "direct routing rows");
         Assert.Contains(rows, r => r.SuccessfulCall == true);
         Assert.Contains(rows, r => r.SuccessfulCall == false);
         foreach (var (row, i) in rows.Select((r, k) => (r, table.LowerBound(start) + k)))
@@ -307,6 +323,7 @@ public sealed class LogCmdletTests : IDisposable
 
         var pstn = _f.Run("Get-CallRecordPstnCall -StartDateTime $s -EndDateTime $e", Range(start, end)).Objects<PstnCallLogRow>();
         var pstnTable = _f.Host.Data.PstnCalls;
+        TruthAssert.Equal(Expected(pstnTable, start, end), pstn.Select(r => r.Id), "PSTN rows");
         foreach (var (row, i) in pstn.Select((r, k) => (r, pstnTable.LowerBound(start) + k)))
         {
             var json = pstnTable.BuildRow(i);

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using CallRecords.Cmdlets;
 using CallRecords.Models;
+using CallRecords.PS.Tests.TestSupport;
 using GraphEmulator;
 using Xunit;
 
@@ -36,7 +37,7 @@ public sealed class ProgressAndDebugTests : IDisposable
     {
         var start = _f.Now.AddDays(-6);
         var end = _f.Now.AddDays(-2);
-        expected = _f.Retained().Where(r => r.StartDateTime >= start && r.StartDateTime < end).Select(r => r.Id).ToList();
+        expected = _f.Host.Truth.Records(start, end).ToList();
         return new Dictionary<string, object?> { ["s"] = start, ["e"] = end };
     }
 
@@ -66,13 +67,16 @@ public sealed class ProgressAndDebugTests : IDisposable
     [Fact]
     public void ClientSideFiltersShowHowManyRecordsWereKept()
     {
-        var vars = Window(out _);
+        var vars = Window(out var listed);
+        var expected = _f.Host.Truth.Records((DateTimeOffset)vars["s"]!, (DateTimeOffset)vars["e"]!, type: "peerToPeer");
+        Assert.InRange(expected.Count, 1, listed.Count - 1);
         var run = HostedShell.Invoke("Get-CallRecord -StartDateTime $s -EndDateTime $e -PageSize 50 -Type peerToPeer", vars, TestHost.Interactive());
 
-        var kept = run.Output.Count;
-
+        Assert.Empty(run.Errors);
+        TruthAssert.Equal(expected, run.Objects<CallRecord>().Select(r => r.Id), "peer-to-peer calls of the window");
         var last = run.Progress.Last(p => p.RecordType == ProgressRecordType.Processing);
-        Assert.EndsWith($"; {kept} kept by the client-side filters", last.StatusDescription);
+        Assert.StartsWith($"{listed.Count} records read in {(listed.Count + 49) / 50} page", last.StatusDescription);
+        Assert.EndsWith($"; {expected.Count} kept by the client-side filters", last.StatusDescription);
     }
 
     [Fact]

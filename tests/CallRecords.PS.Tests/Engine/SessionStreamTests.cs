@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using CallRecords.Models;
+using CallRecords.PS.Tests.TestSupport;
 using GraphEmulator;
 using GraphEmulator.Data;
 using Xunit;
@@ -25,6 +26,8 @@ public sealed class SessionStreamTests
 
     private List<string> SessionIds(int index) => _f.Host.Data.BuildSessions(index).Select(s => s!["id"]!.GetValue<string>()).ToList();
 
+    private IReadOnlyList<SessionTruth> Sessions(string callRecordId) => _f.Host.Truth.Sessions(callRecordId)!;
+
     [Fact]
     public void SessionsOfALargeCallFollowTheNextLinkAndNoneRepeats()
     {
@@ -32,8 +35,7 @@ public sealed class SessionStreamTests
         var run = _f.Run("Get-CallRecordSession -CallRecordId $id", Vars(("id", big.Id)));
         Assert.Empty(run.Errors);
         var sessions = run.Objects<CallRecordSession>();
-        Assert.Equal(SessionIds(big.Index), sessions.Select(s => s.Id));
-        Assert.Equal(sessions.Count, sessions.Select(s => s.Id).Distinct().Count());
+        TruthAssert.Equal(Sessions(big.Id).Select(s => s.Id), sessions.Select(s => s.Id), "sessions of a large call");
         Assert.All(sessions, s => { Assert.Equal(big.Id, s.CallRecordId); Assert.Null(s.Segments); });
         Assert.Equal((big.SessionCount + 59) / 60, EngineFixture.Count(_f.Host, Routes.ListSessions));
     }
@@ -46,25 +48,30 @@ public sealed class SessionStreamTests
         Assert.Empty(run.Errors);
         var sessions = run.Objects<CallRecordSession>();
         var segments = run.Objects<CallRecordSegment>();
-        Assert.Equal(big.SessionCount, sessions.Count);
-        Assert.Equal(sessions.SelectMany(s => s.Segments!).Select(g => g.Id), segments.Select(g => g.Id));
+        var truth = Sessions(big.Id);
+        TruthAssert.Equal(truth.Select(s => s.Id), sessions.Select(s => s.Id), "sessions of a large call");
+        for (var i = 0; i < truth.Count; i++)
+            TruthAssert.Equal(truth[i].SegmentIds, sessions[i].Segments!.Select(g => g.Id), $"segments expanded in session {truth[i].Id}");
+        TruthAssert.Equal(truth.SelectMany(s => s.SegmentIds), segments.Select(g => g.Id), "segments of the piped sessions");
+        Assert.All(segments, g => Assert.Equal(big.Id, g.CallRecordId));
         Assert.Equal(0, EngineFixture.Count(_f.Host, Routes.ListSegments));
     }
 
     [Fact]
     public void SegmentsByIdAndFromSessionsWithoutSegments()
     {
-        var rec = _f.Retained().First(r => r.Type == "peerToPeer");
-        var expected = _f.Host.Data.BuildSessions(rec.Index).SelectMany(s => s!["segments"]!.AsArray().Select(g => g!["id"]!.GetValue<string>())).ToList();
+        // A call with several sessions, one of them with several segments: by id, only that session's come back.
+        var rec = _f.Retained().First(r => r.Type == "peerToPeer" && Sessions(r.Id).Count > 1 && Sessions(r.Id).Any(s => s.SegmentIds.Count > 1));
+        var truth = Sessions(rec.Id);
         var run = _f.Run("Get-CallRecordSession -CallRecordId $id | Get-CallRecordSegment", Vars(("id", rec.Id)));
         Assert.Empty(run.Errors);
-        Assert.Equal(expected, run.Objects<CallRecordSegment>().Select(g => g.Id));
+        TruthAssert.Equal(truth.SelectMany(s => s.SegmentIds), run.Objects<CallRecordSegment>().Select(g => g.Id), "segments of every session");
 
-        var sid = SessionIds(rec.Index)[0];
-        var byId = _f.Run("Get-CallRecordSegment -CallRecordId $id -SessionId $sid", Vars(("id", rec.Id), ("sid", sid)));
+        var session = truth.First(s => s.SegmentIds.Count > 1);
+        var byId = _f.Run("Get-CallRecordSegment -CallRecordId $id -SessionId $sid", Vars(("id", rec.Id), ("sid", session.Id)));
         Assert.Empty(byId.Errors);
-        Assert.All(byId.Objects<CallRecordSegment>(), g => Assert.Equal(sid, g.SessionId));
-        Assert.NotEmpty(byId.Objects<CallRecordSegment>());
+        TruthAssert.Equal(session.SegmentIds, byId.Objects<CallRecordSegment>().Select(g => g.Id), $"segments of session {session.Id}");
+        Assert.All(byId.Objects<CallRecordSegment>(), g => Assert.Equal(session.Id, g.SessionId));
     }
 
     [Fact]

@@ -57,10 +57,11 @@ public class AcceptanceSuiteTests
     {
         Assert.Equal(new[]
         {
-            "Clear-TestEmulatorRequest", "Connect-TestEmulator", "Get-TestDotnetPath", "Get-TestEmulatorCounter",
-            "Get-TestEmulatorRequest", "Get-TestEmulatorToken", "Get-TestFreePort", "Get-TestModuleManifest", "Get-TestNow",
-            "Get-TestPwshCommand", "Get-TestRecordTruth", "Get-TestRepositoryRoot", "Invoke-TestPwsh", "Set-TestEmulatorFault",
-            "Start-TestEmulator", "Stop-TestEmulator",
+            "Assert-TestTruth", "Clear-TestEmulatorHold", "Clear-TestEmulatorRequest", "Connect-TestEmulator", "Get-TestDotnetPath",
+            "Get-TestEmulatorCounter", "Get-TestEmulatorHold", "Get-TestEmulatorRequest", "Get-TestEmulatorToken", "Get-TestFreePort",
+            "Get-TestModuleManifest", "Get-TestNow", "Get-TestParticipantTruth", "Get-TestPwshCommand", "Get-TestRecordTruth",
+            "Get-TestRepositoryRoot", "Get-TestSessionTruth", "Get-TestStreamTruth", "Get-TestTruthDifference", "Invoke-TestPwsh",
+            "Set-TestEmulatorFault", "Set-TestEmulatorHold", "Start-TestEmulator", "Stop-TestEmulator",
         }, Helpers.Value.Keys.Order(StringComparer.Ordinal));
     }
 
@@ -76,6 +77,36 @@ public class AcceptanceSuiteTests
         var now = (DateTimeOffset)output[1].BaseObject;
         Assert.Equal(TimeSpan.Zero, now.Offset);
         Assert.Equal(0, now.Ticks % TimeSpan.TicksPerMinute);
+    }
+
+    public static TheoryData<string[], string[], bool> TruthCases() => new()
+    {
+        { ["a", "b", "c"], ["a", "b", "c"], true },
+        { ["a", "b", "c"], ["a", "c", "b", "b", "x"], true },
+        { ["a", "b", "c"], [], true },
+        { [], ["a"], true },
+        { ["a", "b", "c"], ["c", "b", "a"], true },
+        { ["a", "b", "c"], ["c", "b", "a"], false },
+        { ["a", "b", "b", "c"], ["a", "b", "c", "c"], false },
+        { ["a", "b", "c"], ["a", "b"], false },
+        { Enumerable.Range(0, 15).Select(i => $"id{i}").ToArray(), ["id0"], true },
+    };
+
+    /// <summary>One "equals ground truth" for both suites: the Pester helper's message is the xunit helper's, case by
+    /// case (ordered and not, missing, extra, duplicated, reordered, long lists cut).</summary>
+    [Theory]
+    [MemberData(nameof(TruthCases))]
+    public void ThePesterTruthHelperSaysWhatTheXunitOneSays(string[] expected, string[] actual, bool ordered)
+    {
+        using var ps = PowerShell.Create(InitialSessionState.CreateDefault2());
+        ps.AddScript("param($m, $e, $a, $u) Import-Module $m; Get-TestTruthDifference -Expected $e -Actual $a -What 'call records' -Unordered:$u")
+            .AddParameter("m", HelperModule).AddParameter("e", expected).AddParameter("a", actual).AddParameter("u", !ordered);
+        var output = ps.Invoke();
+        Assert.Empty(ps.Streams.Error);
+        var fromPester = output.Count == 0 || output[0] is null ? null : (string)output[0].BaseObject;
+        var fromXunit = TestSupport.TruthAssert.Difference(expected, actual, "call records", ordered);
+        Assert.Equal(fromXunit, fromPester);
+        Assert.Equal(expected.SequenceEqual(actual) || (!ordered && expected.Order(StringComparer.Ordinal).SequenceEqual(actual.Order(StringComparer.Ordinal))), fromXunit is null);
     }
 
     [Theory]

@@ -5,6 +5,7 @@ using System.Management.Automation.Runspaces;
 using CallRecords.Models;
 using CallRecords.PS.Tests.Engine;
 using CallRecords.PS.Tests.Identity;
+using CallRecords.PS.Tests.TestSupport;
 using GraphEmulator;
 using GraphEmulator.Identity;
 using Xunit;
@@ -88,9 +89,12 @@ public sealed class FaultSuiteTests : IAsyncLifetime
         var clean = ReadEverything(app.ClientId, secret);
         Assert.Empty(clean.Errors);
         Assert.Equal(ListRecords, clean.List.Count);
-        Assert.Equal(_host.Data.Records.Select(r => r.Id).ToHashSet(), clean.List.Select(r => r.Id).ToHashSet());
-        Assert.Equal(ExpandRecords, clean.Expanded.Count);
-        Assert.Equal(_host.Data.Records.Take(ExpandRecords).Select(r => r.SessionCount), clean.Expanded.Select(r => r.Sessions));
+        TruthAssert.Equal(_host.Truth.Records(), clean.List.Select(r => r.Id), "the clean listing");
+        TruthAssert.Equal(_host.Data.Records.Take(ExpandRecords).Select(r => r.Id), clean.Expanded.Select(r => r.Id), "the clean expansions");
+        Assert.Equal(_host.Data.Records.Take(ExpandRecords).Select(r => _host.Truth.Sessions(r.Id)!.Count), clean.Expanded.Select(r => r.Sessions));
+        var pstnTable = _host.Data.PstnCalls;
+        var pstnFrom = pstnTable.LowerBound(_host.Now.AddDays(-180));
+        TruthAssert.Equal(Enumerable.Range(pstnFrom, pstnTable.LowerBound(_host.Now) - pstnFrom).Select(pstnTable.Id), clean.Pstn, "the clean PSTN rows");
         Assert.True(clean.Pstn.Count > 1000, $"{clean.Pstn.Count} PSTN rows");
         var cleanRequests = _host.Requests.Count;
 
@@ -144,8 +148,8 @@ public sealed class FaultSuiteTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(dir, "fault-suite.txt"), figures + Environment.NewLine);
 
         Assert.Empty(faulted.Errors.Select(e => e.ToString()));
-        Assert.Equal(clean.List.ToHashSet(), faulted.List.ToHashSet());
-        Assert.Equal(clean.List.Count, faulted.List.Count);
+        TruthAssert.Equal(_host.Truth.Records(), faulted.List.Select(r => r.Id), "the faulted listing");
+        Assert.Equal(clean.List, faulted.List); // the same versions too
         Assert.Equal(clean.Expanded, faulted.Expanded);
         Assert.Equal(clean.Pstn, faulted.Pstn);
         Assert.Equal(0, lost);

@@ -25,10 +25,13 @@ public class AsyncPolyfillTests
         var s = new Source();
         var pending = s.Task;
         Assert.False(pending.IsCompleted);
-        var awaited = Task.Run(async () => await pending);
-        await Task.Delay(20);
+        // Register the continuation now (what await does on a pending task), before any result exists.
+        var awaited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var awaiter = pending.GetAwaiter();
+        awaiter.OnCompleted(() => awaited.SetResult(awaiter.GetResult()));
+        Assert.False(awaited.Task.IsCompleted);
         s.Core.SetResult(7);
-        Assert.Equal(7, await awaited);
+        Assert.Equal(7, await awaited.Task.WaitAsync(TimeSpan.FromSeconds(10)));
 
         s.Core.Reset();
         s.Core.SetResult(8);

@@ -20,16 +20,42 @@ public class FanOutTests
         }
     }
 
+    /// <summary>The limiter's time, driven by the test: a clock it sets and pauses it completes, each pause request
+    /// handed to the test as it is made. Nothing waits on real time, so nothing depends on the machine's speed.</summary>
+    private sealed class ManualTime
+    {
+        private readonly System.Threading.Channels.Channel<(TimeSpan Duration, TaskCompletionSource Done)> _pauses =
+            System.Threading.Channels.Channel.CreateUnbounded<(TimeSpan, TaskCompletionSource)>();
+
+        public TimeSpan Now { get; set; }
+
+        public Task Delay(TimeSpan duration, CancellationToken ct)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ct.Register(() => done.TrySetCanceled(ct));
+            _pauses.Writer.TryWrite((duration, done));
+            return done.Task;
+        }
+
+        /// <summary>The next pause the limiter asks for; fails after 10 s if it asks for none.</summary>
+        public async Task<(TimeSpan Duration, TaskCompletionSource Done)> NextPauseAsync() =>
+            await _pauses.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        public bool AnyPause => _pauses.Reader.Count > 0;
+    }
+
     [Fact]
     public async Task ResultsComeInSourceOrderAndInFlightNeverExceedsTheLimit()
     {
         var limiter = new AdaptiveConcurrencyLimiter(4);
         var running = 0;
         var peak = 0;
+        using var started = new SemaphoreSlim(0);
         var gates = Enumerable.Range(0, 40).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         async Task<int> Work(int i, CancellationToken ct)
         {
             var now = Interlocked.Increment(ref running);
+            started.Release();
             int seen;
             while (now > (seen = Volatile.Read(ref peak)) && Interlocked.CompareExchange(ref peak, now, seen) != seen) { }
             await gates[i].Task.WaitAsync(ct);
@@ -45,7 +71,9 @@ public class FanOutTests
         // Release in reverse within each group of four, so jobs finish out of order.
         for (var i = 0; i < 40; i += 4)
         {
-            while (Volatile.Read(ref running) < 4) await Task.Delay(1);
+            // The group's four jobs have started (and, the limit being 4, no fifth can have).
+            for (var k = 0; k < 4; k++) Assert.True(await started.WaitAsync(TimeSpan.FromSeconds(10)), $"job {i + k} did not start");
+            Assert.Equal(4, Volatile.Read(ref running));
             for (var j = Math.Min(i + 3, 39); j >= i; j--) gates[j].SetResult();
         }
         var results = await run;
@@ -96,29 +124,42 @@ public class FanOutTests
     [Fact]
     public async Task PacingSpacesStartsByTheRate()
     {
-        var now = TimeSpan.FromSeconds(10);
-        var limiter = new AdaptiveConcurrencyLimiter(8, () => now) { MaxStartsPerSecond = 10 };
+        var time = new ManualTime { Now = TimeSpan.FromSeconds(10) };
+        var limiter = new AdaptiveConcurrencyLimiter(8, () => time.Now, time.Delay) { MaxStartsPerSecond = 10 };
         using var first = await limiter.AcquireAsync(CancellationToken.None);
         // The slack lets a late start catch up by 100 ms: one more now, then the schedule holds.
         using var second = await limiter.AcquireAsync(CancellationToken.None);
+        Assert.False(time.AnyPause);
         var third = limiter.AcquireAsync(CancellationToken.None);
-        await Task.Delay(30);
         Assert.False(third.IsCompleted);
-        now += TimeSpan.FromMilliseconds(100);
+        // It waits exactly for the next slot of the schedule, 1/10 s after the second start.
+        var (pause, done) = await time.NextPauseAsync();
+        Assert.Equal(TimeSpan.FromMilliseconds(100), pause);
+        time.Now += pause;
+        done.SetResult();
         using var lease = await third.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(3, limiter.InFlight);
+        Assert.False(time.AnyPause);
     }
 
     [Fact]
     public async Task APauseHoldsNewStartsUntilRetryAfterHasPassed()
     {
-        var now = TimeSpan.Zero;
-        var limiter = new AdaptiveConcurrencyLimiter(2, () => now);
+        var time = new ManualTime();
+        var limiter = new AdaptiveConcurrencyLimiter(2, () => time.Now, time.Delay);
         limiter.OnThrottled(TimeSpan.FromMilliseconds(200));
         var acquire = limiter.AcquireAsync(CancellationToken.None);
-        await Task.Delay(50);
         Assert.False(acquire.IsCompleted);
-        now = TimeSpan.FromSeconds(1);
+        var (pause, done) = await time.NextPauseAsync();
+        Assert.Equal(TimeSpan.FromMilliseconds(200), pause);
+        // A pause that ends early (a timer firing before Retry-After has passed) is waited out for the rest.
+        time.Now = TimeSpan.FromMilliseconds(150);
+        done.SetResult();
+        (pause, done) = await time.NextPauseAsync();
+        Assert.Equal(TimeSpan.FromMilliseconds(50), pause);
+        Assert.False(acquire.IsCompleted);
+        time.Now = TimeSpan.FromSeconds(1);
+        done.SetResult();
         using var lease = await acquire.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(1, limiter.InFlight);
     }

@@ -78,9 +78,15 @@ public sealed class MappingTests
         var sessions = doc.RootElement.GetProperty("value").EnumerateArray().Select(e => CallRecordMapper.MapSession(e, "rec")).ToList();
         var s = Assert.Single(sessions);
         Assert.Equal("rec", s.CallRecordId);
-        Assert.NotEmpty(s.Segments!);
-        Assert.All(s.Segments!, g => Assert.Equal("rec", g.CallRecordId));
-        Assert.All(s.Segments!.SelectMany(g => g.Media).SelectMany(m => m.Streams), st => Assert.NotNull(st.StreamId));
+        // Every id of the sample, read from the JSON itself: the session, its segments, their streams.
+        var json = doc.RootElement.GetProperty("value")[0];
+        Assert.Equal(json.GetProperty("id").GetString(), s.Id);
+        Assert.Equal(json.GetProperty("segments").EnumerateArray().Select(g => g.GetProperty("id").GetString()), s.Segments!.Select(g => g.Id));
+        Assert.Equal(json.GetProperty("segments").EnumerateArray().SelectMany(g => g.GetProperty("media").EnumerateArray())
+                .SelectMany(m => m.GetProperty("streams").EnumerateArray()).Select(st => st.GetProperty("streamId").GetString()),
+            s.Segments!.SelectMany(g => g.Media).SelectMany(m => m.Streams).Select(st => st.StreamId));
+        Assert.Equal(["1504545584", "1785122252"], s.Segments!.SelectMany(g => g.Media).SelectMany(m => m.Streams).Select(st => st.StreamId!));
+        Assert.All(s.Segments!, g => { Assert.Equal("rec", g.CallRecordId); Assert.Equal(s.Id, g.SessionId); });
     }
 
     [Fact]

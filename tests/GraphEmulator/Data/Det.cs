@@ -10,7 +10,7 @@ internal static class Det
     // Stream tags keep the hash spaces of different kinds of things apart.
     internal const int RecordId = 1, RecordPlan = 2, RecordBody = 3, SessionId = 4, SessionBody = 5, SegmentId = 6,
         PoolUser = 7, PoolNames = 8, Guest = 9, Acs = 10, Spool = 11, App = 12, AdminUnit = 13, LogTimes = 14,
-        LogId = 15, LogBody = 16, Organizer = 17, RecordTimes = 18;
+        LogId = 15, LogBody = 16, Organizer = 17, RecordTimes = 18, NoAudio = 19;
 
     internal static ulong Mix(ulong z)
     {

@@ -28,6 +28,9 @@ internal sealed class RecordPlan
     private static readonly string[] AppInstances = ["Contoso Main Auto Attendant", "Contoso Helpdesk Call Queue", "Contoso Reception"];
     private static readonly string[] Apps = ["Contoso Compliance Recorder", "Contoso Meeting Bot"];
 
+    /// <summary>Share of (not large) records without audio.</summary>
+    internal const double NoAudioShare = 0.06;
+
     internal static readonly TimeSpan ReadyDelay = TimeSpan.FromMinutes(15);
     internal static readonly TimeSpan MaxDuration = TimeSpan.FromHours(3);
 
@@ -61,6 +64,13 @@ internal sealed class RecordPlan
         if (r.Chance(group ? 0.3 : 0.08)) modalities.Add("videoBasedScreenSharing");
         if (group && r.Chance(0.05)) modalities.Add("data");
         if (r.Chance(0.04)) modalities.Add("screenSharing");
+        // Some calls carry no audio at all (a screen share joined without a microphone), so a -Modality audio filter
+        // has something to leave out. Drawn from its own hash, so every other draw of the record stays as it was.
+        if (!large && Det.Unit(Det.Hash(o.Seed, Det.NoAudio, index)) < NoAudioShare)
+        {
+            modalities.Remove("audio");
+            if (modalities.Count == 0) modalities.Add("videoBasedScreenSharing");
+        }
 
         var participants = PlanParticipants(set, index, r, type, large);
         int sessions;

@@ -113,6 +113,7 @@ internal sealed class SessionBuilder
         var modalities = s == 0
             ? p.Modalities
             : p.Modalities.Where(m => m == "audio" || r.Chance(0.5)).ToArray();
+        if (modalities.Count == 0) modalities = [p.Modalities[0]]; // a call without audio: a session has at least one
         var sessionId = s == 0 && p.Type == "peerToPeer" ? p.Id : Det.Guid(_seed, Det.SessionId, p.Index, s);
         (string Stage, string Reason)? failure = r.Chance(0.03) ? r.Pick(Failures) : null;
 
