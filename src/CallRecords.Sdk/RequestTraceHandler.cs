@@ -48,7 +48,7 @@ internal sealed class RequestTraceHandler : DelegatingHandler
     }
 
     /// <summary>Retry-After as seconds or as an HTTP date (both are allowed); null when absent.</summary>
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         var header = response.Headers.RetryAfter;
         if (header?.Delta is { } delta) return delta;

@@ -46,7 +46,8 @@ internal sealed class CmdletOperation : IRequestObserver
     /// <summary>Creates the run's limiter; every HTTP attempt of the run then feeds it (429 shrinks, 2xx grows).</summary>
     public AdaptiveConcurrencyLimiter UseLimiter(int throttleLimit)
     {
-        var limiter = new AdaptiveConcurrencyLimiter(throttleLimit) { MaxStartsPerSecond = FanOut.GraphRequestsPerSecond };
+        // No pacing here: the connection's request budget (Connection/RequestBudget) paces every request of every run on it.
+        var limiter = new AdaptiveConcurrencyLimiter(throttleLimit);
         limiter.Throttled += (allowance, pause) =>
             WriteVerbose($"Graph is throttling: at most {allowance} concurrent request(s) from now on, new requests paused for {pause.TotalSeconds:0.#} s.");
         Limiter = limiter;

@@ -22,7 +22,7 @@ internal sealed class PipelineFanOut<TIn, TOut> : IDisposable
     private readonly int _throttleLimit;
     private readonly Func<CmdletOperation, TIn, CancellationToken, Task<IReadOnlyList<TOut>>> _work;
     private readonly Func<TIn, string> _describe;
-    private readonly InputQueue<TIn> _input = new();
+    private InputQueue<TIn> _input = new();
     private CallRecordCmdlet.ActiveStream? _stream;
 
     /// <param name="work">One input item's output; it reports its own non-terminating errors (op.WriteError) and
@@ -45,9 +45,26 @@ internal sealed class PipelineFanOut<TIn, TOut> : IDisposable
     /// <summary>The fan-out's bar; a cmdlet that adds several items from one ProcessRecord sets its Total first.</summary>
     public ExpansionProgress Progress { get; }
 
-    public void Add(TIn item)
+    /// <param name="origin">The connection the input was read through: used when the cmdlet has no -Connection. Input
+    /// from another connection than the running one first finishes the running stream (output stays in input order).</param>
+    public void Add(TIn item, Connection.CallRecordConnection? origin = null)
     {
-        _stream ??= _cmdlet.StartStream<TOut>(Produce);
+        if (_stream is not null && _cmdlet.Connection is null && origin is not null && !ReferenceEquals(origin, _stream.Connection))
+        {
+            _input.Complete();
+            try
+            {
+                _cmdlet.PumpStream(_stream, Timeout.InfiniteTimeSpan);
+            }
+            finally
+            {
+                CallRecordCmdlet.StopStream(_stream);
+                _stream = null;
+                _input.Dispose();
+                _input = new InputQueue<TIn>();
+            }
+        }
+        _stream ??= _cmdlet.StartStream<TOut>(Produce, origin: origin);
         _input.Add(item);
         if (_cmdlet.PumpStream(_stream, TimeSpan.Zero)) return;
         // Enough queued to keep every slot busy: let the pipeline wait rather than buffer the whole input.
@@ -69,7 +86,13 @@ internal sealed class PipelineFanOut<TIn, TOut> : IDisposable
         }
     }
 
-    private async IAsyncEnumerable<IReadOnlyList<TOut>> Produce(CmdletOperation op, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>-Skip/-First over the output (in input order): once -First is met nothing more is read.</summary>
+    public PagingWindow? Window { get; set; }
+
+    private IAsyncEnumerable<IReadOnlyList<TOut>> Produce(CmdletOperation op, CancellationToken ct) =>
+        Window is { } window ? window.Apply(ProduceAll(op, ct), ct) : ProduceAll(op, ct);
+
+    private async IAsyncEnumerable<IReadOnlyList<TOut>> ProduceAll(CmdletOperation op, [EnumeratorCancellation] CancellationToken ct)
     {
         var limiter = op.UseLimiter(_throttleLimit);
         Progress.Observe(op);

@@ -91,8 +91,8 @@ public sealed class SetCallRecordSessionCommand : CallRecordWriteCmdlet
         {
             await op.Writer.UpdateSessionAsync(recordId, sessionId, body, ct).ConfigureAwait(false);
             if (!PassThru) return null;
-            var query = GraphQuery.ForPath(CallRecordWriter.SessionPath(recordId, sessionId)).WithExpand("segments");
-            return await op.Pages.GetAsync(query, e => CallRecordMapper.MapSession(e, recordId), ct).ConfigureAwait(false);
+            // The whole session: the segments nextLink followed like every other read.
+            return await op.Records.GetSessionAsync(recordId, sessionId, expandSegments: true, ct).ConfigureAwait(false);
         }, PassThru);
     }
 }

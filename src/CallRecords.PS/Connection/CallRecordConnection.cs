@@ -92,7 +92,8 @@ public sealed class CallRecordConnection
         try
         {
             backend ??= Loading.ModuleLoader.GetBackend(null);
-            session = new GraphSession(settings, backend.Open(settings, credential.Credential, Describe));
+            var budget = new RequestBudget(RequestCeilings.Current());
+            session = new GraphSession(settings, backend.Open(settings, credential.Credential, Describe, budget), budget);
         }
         catch (Exception e) when (e is not CallRecordsException)
         {

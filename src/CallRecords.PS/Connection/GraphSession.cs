@@ -15,11 +15,15 @@ internal sealed class GraphSession : IDisposable
     private readonly IGraphClient _client;
     private int _disposed;
 
-    public GraphSession(ConnectionSettings settings, IGraphClient client)
+    public GraphSession(ConnectionSettings settings, IGraphClient client, RequestBudget budget)
     {
         Settings = settings;
         _client = client;
+        Budget = budget;
     }
+
+    /// <summary>The connection's one request budget: every request of every cmdlet on it waits here for Graph's windows.</summary>
+    public RequestBudget Budget { get; }
 
     public ConnectionSettings Settings { get; }
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;

@@ -92,6 +92,7 @@ internal sealed class CallRecordReader
         }
         if ((sessions || participants) && organizer)
             record.Organizer ??= await GetOrganizerAsync(record.Id, cancellationToken).ConfigureAwait(false);
+        if (record.Participants is { } list && record.Organizer is { } known) CallRecordMapper.MarkOrganizer(list, known);
         return record;
     }
 

@@ -38,7 +38,7 @@ public sealed class DesktopHttpTests : IDisposable
 
     private GraphClientSession Open(HttpProfile profile, TimeSpan? timeout = null, int? maxRetry = null) =>
         (GraphClientSession)new GraphBackend().Open(new ConnectionSettings(_f.Host.BaseAddress, requestTimeout: timeout, maxRetry: maxRetry, http: profile),
-            CredentialSpec.AccessToken(_f.Token(), null), e => e);
+            CredentialSpec.AccessToken(_f.Token(), null), e => e, new RequestBudget(new RequestCeilings()));
 
     [Fact]
     public void The_Desktop_profile_puts_TLS_12_and_13_and_the_connection_limit_on_our_handler()
@@ -169,8 +169,8 @@ public sealed class DesktopHttpTests : IDisposable
     {
         public GraphClientSession? Opened { get; private set; }
 
-        public IGraphClient Open(ConnectionSettings settings, CredentialSpec credential, Func<Exception, Exception> describeFailure) =>
-            Opened = (GraphClientSession)new GraphBackend().Open(settings, credential, describeFailure);
+        public IGraphClient Open(ConnectionSettings settings, CredentialSpec credential, Func<Exception, Exception> describeFailure, IRequestGate gate) =>
+            Opened = (GraphClientSession)new GraphBackend().Open(settings, credential, describeFailure, gate);
     }
 }
 

@@ -297,4 +297,12 @@ internal static class CallRecordMapper
         SentSignalLevel = e.Int32("sentSignalLevel"),
         SpeakerGlitchRate = e.Single("speakerGlitchRate"),
     };
+
+    /// <summary>organizer_v2 names the organizer by identity: marks the participant entries that carry the same one.</summary>
+    public static void MarkOrganizer(IEnumerable<CallRecordParticipant> participants, CallRecordIdentity organizer)
+    {
+        foreach (var p in participants)
+            if (p.Identity is { } i && string.Equals(i.Id, organizer.Id, StringComparison.OrdinalIgnoreCase) && string.Equals(i.Kind, organizer.Kind, StringComparison.OrdinalIgnoreCase))
+                p.IsOrganizer = true;
+    }
 }
