@@ -19,9 +19,11 @@ internal sealed class RequestGateHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri!;
-        await _gate.AdmitAsync(uri, cancellationToken).ConfigureAwait(false);
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if ((int)response.StatusCode == 429) _gate.Throttled(uri, RequestTraceHandler.RetryAfter(response));
-        return response;
+        using (await _gate.AdmitAsync(uri, cancellationToken).ConfigureAwait(false))
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if ((int)response.StatusCode == 429) _gate.Throttled(uri, RequestTraceHandler.RetryAfter(response));
+            return response;
+        }
     }
 }

@@ -5,6 +5,8 @@ using System.Management.Automation;
 using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 

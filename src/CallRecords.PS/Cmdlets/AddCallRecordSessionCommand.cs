@@ -4,6 +4,8 @@ using System.Management.Automation;
 using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 

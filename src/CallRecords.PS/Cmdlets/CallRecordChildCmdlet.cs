@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Runtime;
+using CallRecords.Parameters;
 
 namespace CallRecords.Cmdlets;
 
@@ -45,9 +46,6 @@ public abstract class CallRecordChildCmdlet<TOut> : CallRecordCmdlet
     /// piped to Get-CallRecordStream) gives its ancestor's output, once per run however many of its children arrive.</summary>
     internal abstract TargetLevel OutputLevel { get; }
 
-    /// <summary>What the progress bar counts.</summary>
-    internal virtual string Unit => "inputs read";
-
     /// <summary>The targets a -CallRecordId names (with -SessionId/-SegmentId where the cmdlet has them).</summary>
     internal virtual IEnumerable<CallRecordTarget> IdTargets(string callRecordId) => new[] { CallRecordTarget.Record(callRecordId) };
 
@@ -60,7 +58,7 @@ public abstract class CallRecordChildCmdlet<TOut> : CallRecordCmdlet
     protected override void BeginProcessing()
     {
         Validate();
-        _fanOut = Own(new PipelineFanOut<CallRecordTarget, TOut>(this, ThrottleLimit, (op, t, ct) => ReadAsync(op, t, _cache, ct), Unit, t => t.Describe()));
+        _fanOut = Own(new PipelineFanOut<CallRecordTarget, TOut>(this, ThrottleLimit, (op, t, ct) => ReadAsync(op, t, _cache, ct), "call records read", t => t.Describe()));
     }
 
     protected override void ProcessRecord()
@@ -69,10 +67,14 @@ public abstract class CallRecordChildCmdlet<TOut> : CallRecordCmdlet
         {
             var targets = new List<CallRecordTarget>();
             foreach (var raw in CallRecordId)
-                if (FanOutWork.Id(this, raw, GraphIdKind.CallRecord) is { } id) targets.AddRange(IdTargets(id));
+            {
+                if (GraphId.Problem(raw, GraphIdKind.CallRecord, out var id) is { } problem)
+                    _fanOut!.AddRefused(ErrorMapper.ToErrorRecord(GraphId.Refused(raw, GraphIdKind.CallRecord, problem), raw));
+                else targets.AddRange(IdTargets(id));
+            }
             // Ids given as parameters are every input there is: the bar can show "n of total".
-            if (!MyInvocation.ExpectingInput) _fanOut!.Progress.Total = targets.Count;
-            foreach (var t in targets) _fanOut!.Add(t);
+            if (!MyInvocation.ExpectingInput) _fanOut!.Total = targets.Count;
+            foreach (var t in targets) Add(t);
             return;
         }
         CallRecordTarget target;
@@ -82,10 +84,23 @@ public abstract class CallRecordChildCmdlet<TOut> : CallRecordCmdlet
         }
         catch (CallRecordsException e)
         {
-            WriteError(ErrorMapper.ToErrorRecord(e, InputObject));
+            _fanOut!.AddRefused(ErrorMapper.ToErrorRecord(e, InputObject is PSObject ps ? ps.BaseObject : InputObject));
             return;
         }
         if (target.Depth > (int)OutputLevel && !_ancestors.Add(target.KeyAt(OutputLevel))) return;
+        Add(target);
+    }
+
+    private bool _started;
+
+    private void Add(CallRecordTarget target)
+    {
+        // The bar counts what the input is: call records, sessions or segments (decided by the first one).
+        if (!_started)
+        {
+            _started = true;
+            _fanOut!.Unit = target.Level switch { TargetLevel.Session => "sessions read", TargetLevel.Segment => "segments read", _ => "call records read" };
+        }
         _fanOut!.Add(target, target.Origin);
     }
 

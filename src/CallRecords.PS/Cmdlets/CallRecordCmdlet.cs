@@ -5,6 +5,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using CallRecords.Connection;
 using CallRecords.Graph;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 

@@ -8,6 +8,8 @@ using System.Threading.Tasks;
 using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 
@@ -129,6 +131,13 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
         if (ParameterSetName == ByIdSet)
         {
             _byId = Own(new PipelineFanOut<string, CallRecord>(this, ThrottleLimit, GetOneAsync, "call records read", id => "call record " + id) { Window = _window });
+            if (Expansion != RecordExpansion.None)
+            {
+                // The same bar as the list's expansion.
+                _byId.ActivityId = ExpansionProgress.ExpandActivityId;
+                _byId.Unit = "call records expanded";
+                _byId.Activity = ExpandActivity;
+            }
         }
     }
 
@@ -280,8 +289,12 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     {
         var ids = new List<string>(Id.Length);
         foreach (var raw in Id)
-            if (FanOutWork.Id(this, raw, GraphIdKind.CallRecord) is { } id) ids.Add(id);
-        if (!MyInvocation.ExpectingInput) _byId!.Progress.Total = ids.Count;
+        {
+            if (GraphId.Problem(raw, GraphIdKind.CallRecord, out var id) is { } problem)
+                _byId!.AddRefused(ErrorMapper.ToErrorRecord(GraphId.Refused(raw, GraphIdKind.CallRecord, problem), raw));
+            else ids.Add(id);
+        }
+        if (!MyInvocation.ExpectingInput) _byId!.Total = ids.Count;
         foreach (var id in ids) _byId!.Add(id);
     }
 

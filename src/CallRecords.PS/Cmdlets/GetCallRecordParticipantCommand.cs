@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using CallRecords.Graph;
 using CallRecords.Models;
 using CallRecords.Runtime;
+using CallRecords.Parameters;
 
 namespace CallRecords.Cmdlets;
 
@@ -24,7 +25,6 @@ public sealed class GetCallRecordParticipantCommand : CallRecordChildCmdlet<Call
     public SwitchParameter Organizer { get; set; }
 
     internal override TargetLevel OutputLevel => TargetLevel.Record;
-    internal override string Unit => "call records read";
 
     internal override Task<IReadOnlyList<CallRecordParticipant>> ReadAsync(CmdletOperation op, CallRecordTarget target, RecordCache cache, CancellationToken ct) =>
         Levels.OrErrorAsync(op, target, () => Organizer ? OrganizerAsync(op, target.CallRecordId, ct) : AllAsync(op, target, ct));
@@ -41,7 +41,12 @@ public sealed class GetCallRecordParticipantCommand : CallRecordChildCmdlet<Call
     {
         // A record read with -ExpandParticipant already has them, organizer marked.
         if (target.Known is CallRecord { Participants: { } carried }) return carried;
-        var record = await op.Records.GetAsync(target.CallRecordId, RecordExpansion.Participants, null, ct).ConfigureAwait(false);
-        return (IReadOnlyList<CallRecordParticipant>?)record.Participants ?? Array.Empty<CallRecordParticipant>();
+        var all = new List<CallRecordParticipant>();
+        await foreach (var page in op.Records.ParticipantsAsync(target.CallRecordId, ct).ConfigureAwait(false)) all.AddRange(page.Items);
+        // organizer_v2 names the organizer: the piped record may carry it (list items do); else one more request.
+        var organizer = (target.Known as CallRecord)?.Organizer
+            ?? (await op.Records.GetOrganizerParticipantAsync(target.CallRecordId, ct).ConfigureAwait(false))?.Identity;
+        if (organizer is not null) Models.Mapping.CallRecordMapper.MarkOrganizer(all, organizer);
+        return all;
     }
 }

@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using CallRecords.Graph;
 using CallRecords.Models;
 using CallRecords.Runtime;
+using CallRecords.Parameters;
 
 namespace CallRecords.Cmdlets;
 
@@ -25,15 +26,13 @@ public sealed class GetCallRecordSegmentCommand : CallRecordChildCmdlet<CallReco
     public string? SessionId { get; set; }
 
     internal override TargetLevel OutputLevel => TargetLevel.Segment;
-    internal override string Unit => "inputs read";
 
-    internal override void Validate()
+    internal override IEnumerable<CallRecordTarget> IdTargets(string callRecordId)
     {
-        if (SessionId is not null) GraphId.Require(SessionId, GraphIdKind.Session);
+        if (SessionId is null) return new[] { CallRecordTarget.Record(callRecordId) };
+        // A refused session id is an error, and nothing is read (never the whole call instead).
+        return FanOutWork.Id(this, SessionId, GraphIdKind.Session) is { } sid ? new[] { CallRecordTarget.Session(callRecordId, sid) } : Array.Empty<CallRecordTarget>();
     }
-
-    internal override IEnumerable<CallRecordTarget> IdTargets(string callRecordId) =>
-        new[] { SessionId is { } sid ? CallRecordTarget.Session(callRecordId, GraphId.Require(sid, GraphIdKind.Session)) : CallRecordTarget.Record(callRecordId) };
 
     internal override Task<IReadOnlyList<CallRecordSegment>> ReadAsync(CmdletOperation op, CallRecordTarget target, RecordCache cache, CancellationToken ct) =>
         Levels.OrErrorAsync(op, target, () => Levels.SegmentsAsync(op, target, cache, ct));

@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using CallRecords.Graph;
 using CallRecords.Models;
 using CallRecords.Runtime;
+using CallRecords.Parameters;
 
 namespace CallRecords.Cmdlets;
 
@@ -21,7 +22,7 @@ namespace CallRecords.Cmdlets;
 public sealed class GetCallRecordSessionCommand : CallRecordChildCmdlet<CallRecordSession>
 {
     /// <summary>-Id after the id check; null without -Id.</summary>
-    private HashSet<string>? _sessionIds;
+    private List<string>? _sessionIds;
 
     /// <summary>Only these sessions of each record.</summary>
     [Parameter(Position = 1)]
@@ -34,29 +35,29 @@ public sealed class GetCallRecordSessionCommand : CallRecordChildCmdlet<CallReco
     public SwitchParameter ExpandSegment { get; set; }
 
     internal override TargetLevel OutputLevel => TargetLevel.Session;
-    internal override string Unit => "call records read";
 
     internal override void Validate()
     {
         if (Id is null) return;
         // Every id refused: no session is read (never "all sessions" because the ids asked for were bad).
-        _sessionIds = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        _sessionIds = new List<string>();
         foreach (var raw in Id)
-            if (FanOutWork.Id(this, raw, GraphIdKind.Session) is { } sid) _sessionIds.Add(sid);
+            if (FanOutWork.Id(this, raw, GraphIdKind.Session) is { } sid && !_sessionIds.Contains(sid, StringComparer.OrdinalIgnoreCase)) _sessionIds.Add(sid);
     }
 
     internal override Task<IReadOnlyList<CallRecordSession>> ReadAsync(CmdletOperation op, CallRecordTarget target, RecordCache cache, CancellationToken ct) =>
-        Levels.OrErrorAsync(op, target, async () =>
+        _sessionIds is { Count: 0 } ? Task.FromResult<IReadOnlyList<CallRecordSession>>(Array.Empty<CallRecordSession>()) : Levels.OrErrorAsync(op, target, async () =>
         {
             IEnumerable<CallRecordSession> sessions = await Levels.SessionsAsync(op, target, cache, ct).ConfigureAwait(false);
             if (_sessionIds is { } wanted)
             {
-                var list = sessions.Where(s => wanted.Contains(s.Id)).ToList();
+                // In the order asked for.
+                var list = wanted.Select(w => sessions.FirstOrDefault(s => string.Equals(s.Id, w, StringComparison.OrdinalIgnoreCase))).Where(s => s is not null).Select(s => s!).ToList();
                 // An id asked for that the record does not have is said, never skipped silently.
                 if (target.Level == TargetLevel.Record)
                     foreach (var missing in wanted.Where(w => !list.Any(s => string.Equals(s.Id, w, StringComparison.OrdinalIgnoreCase))))
                         op.WriteError(new CallRecordsException("SessionNotFound", ErrorCategory.ObjectNotFound,
-                            $"Call record {target.CallRecordId} has no session {missing}.", "Get-CallRecordSession -CallRecordId <id> lists its sessions."), $"session {missing} of call record {target.CallRecordId}");
+                            $"Session '{missing}' was not found in call record {target.CallRecordId}.", "Get-CallRecordSession -CallRecordId <id> lists its sessions."), missing);
                 sessions = list;
             }
             return (IReadOnlyList<CallRecordSession>)(ExpandSegment ? sessions.ToList() : sessions.Select(s => s.Segments is null ? s : s.WithoutSegments()).ToList());

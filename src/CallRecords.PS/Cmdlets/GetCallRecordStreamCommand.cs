@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using CallRecords.Graph;
 using CallRecords.Models;
 using CallRecords.Runtime;
+using CallRecords.Parameters;
 
 namespace CallRecords.Cmdlets;
 
@@ -36,14 +37,11 @@ public sealed class GetCallRecordStreamCommand : CallRecordChildCmdlet<CallRecor
     public SwitchParameter PoorOnly { get; set; }
 
     internal override TargetLevel OutputLevel => TargetLevel.Segment;
-    internal override string Unit => "inputs read";
 
     internal override void Validate()
     {
-        if (SessionId is not null) GraphId.Require(SessionId, GraphIdKind.Session);
         if (SegmentId is not null)
         {
-            GraphId.Require(SegmentId, GraphIdKind.Segment);
             if (SessionId is null)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("-SegmentId needs -SessionId."), "SegmentIdWithoutSessionId", ErrorCategory.InvalidArgument, SegmentId)
                 {
@@ -54,9 +52,11 @@ public sealed class GetCallRecordStreamCommand : CallRecordChildCmdlet<CallRecor
 
     internal override IEnumerable<CallRecordTarget> IdTargets(string callRecordId)
     {
-        if (SessionId is not { } sid) return new[] { CallRecordTarget.Record(callRecordId) };
-        var session = GraphId.Require(sid, GraphIdKind.Session);
-        return new[] { SegmentId is { } gid ? CallRecordTarget.Segment(callRecordId, session, GraphId.Require(gid, GraphIdKind.Segment)) : CallRecordTarget.Session(callRecordId, session) };
+        if (SessionId is null) return new[] { CallRecordTarget.Record(callRecordId) };
+        // A refused id is an error, and nothing is read (never the whole call or session instead).
+        if (FanOutWork.Id(this, SessionId, GraphIdKind.Session) is not { } session) return Array.Empty<CallRecordTarget>();
+        if (SegmentId is null) return new[] { CallRecordTarget.Session(callRecordId, session) };
+        return FanOutWork.Id(this, SegmentId, GraphIdKind.Segment) is { } segment ? new[] { CallRecordTarget.Segment(callRecordId, session, segment) } : Array.Empty<CallRecordTarget>();
     }
 
     internal override Task<IReadOnlyList<CallRecordStream>> ReadAsync(CmdletOperation op, CallRecordTarget target, RecordCache cache, CancellationToken ct) =>

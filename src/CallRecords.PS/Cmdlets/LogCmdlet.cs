@@ -8,6 +8,8 @@ using System.Threading.Tasks;
 using System.Threading;
 using CallRecords.Connection;
 using CallRecords.Graph;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 

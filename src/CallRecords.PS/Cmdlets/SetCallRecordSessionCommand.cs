@@ -5,6 +5,8 @@ using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
 using CallRecords.Models.Mapping;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using CallRecords.Graph;
@@ -91,9 +92,13 @@ internal sealed class RequestCeilings
 /// <summary>
 /// The request budget of one connection: every request of every cmdlet on the connection (any number of runs at
 /// once: two fan-outs in one pipeline, ForEach-Object -Parallel) is admitted here before it is sent, so together they
-/// stay inside each of Graph's windows that the request counts against (<see cref="RequestCeilings"/>). Graph counts
-/// a request when it arrives; the client counts it when it leaves, so each window here is a little longer than
-/// Graph's (<see cref="Margin"/>). A 429 pauses the narrowest scope it names for its Retry-After. Thread-safe.
+/// stay inside each of Graph's windows that the request counts against (<see cref="RequestCeilings"/>).
+/// Graph counts a request when it arrives, which the client cannot see, but it is always after the request left and
+/// before its response came back. So a request occupies the client's window from admission until its response has
+/// arrived plus the window's length: any request Graph still counts, the client still counts too, whatever the network
+/// delay and its jitter. (Counting from departure instead, as a plain pacer does, lets a request that arrived late
+/// leave the client's window while Graph still counts it: 429s on every jittery link.) A 429 pauses the narrowest scope
+/// it names for its Retry-After. Thread-safe.
 /// </summary>
 internal sealed class RequestBudget : IRequestGate
 {
@@ -123,12 +128,15 @@ internal sealed class RequestBudget : IRequestGate
     public long Admitted { get { lock (_gate) return _admitted; } }
     public long Waited { get { lock (_gate) return _waited; } }
 
-    /// <summary>How much longer than Graph's each window is kept: arrival is later than departure, by a varying amount.</summary>
-    internal static TimeSpan Margin(TimeSpan window) =>
-        TimeSpan.FromTicks(Math.Max(window.Ticks / 40, TimeSpan.FromMilliseconds(60).Ticks));
+    /// <summary>How much longer than Graph's each window is kept after a response: clock granularity only (0.5 %).</summary>
+    internal static TimeSpan Margin(TimeSpan window) => TimeSpan.FromTicks(window.Ticks / 200);
 
-    /// <summary>Waits until the request fits in every window it counts against, then counts it there.</summary>
-    public async Task AdmitAsync(Uri uri, CancellationToken cancellationToken)
+    /// <summary>How often a request waiting for an in-flight one to finish looks again.</summary>
+    private static readonly TimeSpan InFlightPoll = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Waits until the request fits in every window it counts against, then counts it there as in flight;
+    /// disposing the lease (when the response has arrived) starts its time in the windows.</summary>
+    public async Task<IDisposable> AdmitAsync(Uri uri, CancellationToken cancellationToken)
     {
         var scope = RequestScope.Of(uri);
         var waited = false;
@@ -147,10 +155,10 @@ internal sealed class RequestBudget : IRequestGate
                 }
                 if (wait == TimeSpan.Zero)
                 {
-                    foreach (var w in windows) w.Add(now);
+                    foreach (var w in windows) w.Start();
                     _admitted++;
                     if (waited) _waited++;
-                    return;
+                    return new Lease(this, windows);
                 }
             }
             waited = true;
@@ -207,12 +215,37 @@ internal sealed class RequestBudget : IRequestGate
         return w;
     }
 
+    private void Finish(List<Window> windows)
+    {
+        lock (_gate)
+        {
+            var now = _now();
+            foreach (var w in windows) w.Finish(now);
+        }
+    }
+
+    private sealed class Lease : IDisposable
+    {
+        private RequestBudget? _budget;
+        private readonly List<Window> _windows;
+
+        public Lease(RequestBudget budget, List<Window> windows)
+        {
+            _budget = budget;
+            _windows = windows;
+        }
+
+        public void Dispose() => Interlocked.Exchange(ref _budget, null)?.Finish(_windows);
+    }
+
     private sealed class Window
     {
+        /// <summary>When the finished requests still in the window came back, oldest first.</summary>
         private readonly Queue<long> _stamps = new();
         private readonly int _limit;
         private readonly long _ticks;
         private long _pausedUntil;
+        private int _inFlight;
 
         public Window(Ceiling ceiling)
         {
@@ -224,19 +257,33 @@ internal sealed class RequestBudget : IRequestGate
         public TimeSpan WouldWait(long now)
         {
             while (_stamps.Count > 0 && now - _stamps.Peek() >= _ticks) _stamps.Dequeue();
-            long until = _pausedUntil > now ? _pausedUntil : 0;
-            if (_stamps.Count >= _limit) until = Math.Max(until, _stamps.Peek() + _ticks);
-            return until > now ? TimeSpan.FromSeconds((double)(until - now) / Stopwatch.Frequency) : TimeSpan.Zero;
+            var wait = _pausedUntil > now ? TimeSpan.FromSeconds((double)(_pausedUntil - now) / Stopwatch.Frequency) : TimeSpan.Zero;
+            var over = _inFlight + _stamps.Count - _limit + 1;
+            if (over <= 0) return wait;
+            // Full: the over-th oldest finished request must leave the window, or, when in-flight ones fill it, one must finish.
+            var free = over <= _stamps.Count ? TimeSpan.FromSeconds((double)(_stamps.ElementAt(over - 1) + _ticks - now) / Stopwatch.Frequency) : InFlightPoll;
+            if (free < TimeSpan.FromMilliseconds(1)) free = TimeSpan.FromMilliseconds(1);
+            return free > wait ? free : wait;
         }
 
-        public void Add(long now) => _stamps.Enqueue(now);
+        public void Start() => _inFlight++;
+
+        public void Finish(long now)
+        {
+            _inFlight--;
+            _stamps.Enqueue(now);
+        }
 
         public void PauseUntil(long at)
         {
             if (at > _pausedUntil) _pausedUntil = at;
         }
 
-        public bool IsIdle(long now) => _pausedUntil <= now && (_stamps.Count == 0 || now - _stamps.Peek() >= _ticks && _stamps.Count == 1);
+        public bool IsIdle(long now)
+        {
+            while (_stamps.Count > 0 && now - _stamps.Peek() >= _ticks) _stamps.Dequeue();
+            return _pausedUntil <= now && _inFlight == 0 && _stamps.Count == 0;
+        }
     }
 }
 

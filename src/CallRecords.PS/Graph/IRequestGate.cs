@@ -10,8 +10,9 @@ namespace CallRecords.Graph;
 /// </summary>
 internal interface IRequestGate
 {
-    /// <summary>Waits until the request may be sent without exceeding a Graph ceiling, and counts it.</summary>
-    Task AdmitAsync(Uri uri, CancellationToken cancellationToken);
+    /// <summary>Waits until the request may be sent without exceeding a Graph ceiling, and counts it; dispose the
+    /// lease when its response (or failure) has arrived.</summary>
+    Task<IDisposable> AdmitAsync(Uri uri, CancellationToken cancellationToken);
 
     /// <summary>Graph answered the request 429 (Retry-After when it said one).</summary>
     void Throttled(Uri uri, TimeSpan? retryAfter);

@@ -3,6 +3,8 @@ using System.Management.Automation;
 using CallRecords.Connection;
 using CallRecords.Graph;
 using CallRecords.Models;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
 namespace CallRecords.Runtime;
 

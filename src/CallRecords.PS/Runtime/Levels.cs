@@ -8,6 +8,7 @@ using CallRecords.Cmdlets;
 using CallRecords.Graph;
 using CallRecords.Models;
 using CallRecords.Models.Mapping;
+using CallRecords.Parameters;
 
 namespace CallRecords.Runtime;
 
@@ -38,7 +39,7 @@ internal static class Levels
             if (target.Known is CallRecordSegment known) return new[] { known };
             var session = await SessionAsync(op, target, cache, ct).ConfigureAwait(false);
             var segment = session.Segments?.FirstOrDefault(g => string.Equals(g.Id, target.SegmentId, StringComparison.OrdinalIgnoreCase));
-            return new[] { segment ?? throw NotFound("SegmentNotFound", $"Call record {target.CallRecordId} has no segment {target.SegmentId} in session {target.SessionId}.", target) };
+            return new[] { segment ?? throw NotFound("SegmentNotFound", $"Segment '{target.SegmentId}' was not found in session {target.SessionId} of call record {target.CallRecordId}.", target) };
         }
         var sessions = await SessionsAsync(op, target, cache, ct).ConfigureAwait(false);
         return sessions.SelectMany(s => (IEnumerable<CallRecordSegment>?)s.Segments ?? Array.Empty<CallRecordSegment>()).ToList();
@@ -52,7 +53,7 @@ internal static class Levels
     {
         var record = await cache.SessionsOfAsync(op, target.CallRecordId, ct).ConfigureAwait(false);
         var session = record.Sessions?.FirstOrDefault(s => string.Equals(s.Id, target.SessionId, StringComparison.OrdinalIgnoreCase));
-        return session ?? throw NotFound("SessionNotFound", $"Call record {target.CallRecordId} has no session {target.SessionId}.", target);
+        return session ?? throw NotFound("SessionNotFound", $"Session '{target.SessionId}' was not found in call record {target.CallRecordId}.", target);
     }
 
     private static CallRecordsException NotFound(string errorId, string message, CallRecordTarget target) =>
@@ -68,12 +69,12 @@ internal static class Levels
         }
         catch (GraphRequestException e) when (e.IsAboutTheInput)
         {
-            op.WriteError(e, target.Describe(), e.StatusCode == 404 ? "CallRecordNotFound" : "InvalidCallRecordId");
+            op.WriteError(e, target.CallRecordId, e.StatusCode == 404 ? "CallRecordNotFound" : "InvalidCallRecordId");
             return Array.Empty<T>();
         }
         catch (CallRecordsException e) when (e.Category == ErrorCategory.ObjectNotFound)
         {
-            op.WriteError(e, target.Describe());
+            op.WriteError(e, target.Level == TargetLevel.Segment ? target.SegmentId : target.Level == TargetLevel.Session ? target.SessionId : target.CallRecordId);
             return Array.Empty<T>();
         }
     }

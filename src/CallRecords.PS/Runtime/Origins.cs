@@ -1,5 +1,7 @@
 using CallRecords.Connection;
 using CallRecords.Models;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
 namespace CallRecords.Runtime;
 

@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using CallRecords.Cmdlets;
 using CallRecords.Graph;
 using CallRecords.Models;
+using CallRecords.Parameters;
 
 namespace CallRecords.Runtime;
 

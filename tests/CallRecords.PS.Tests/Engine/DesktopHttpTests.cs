@@ -114,9 +114,9 @@ public sealed class DesktopHttpTests : IDisposable
         Assert.Equal(input.Sum(i => i.Sessions), run.Objects<CallRecordSession>().Count);
         Assert.Equal(input.Select(i => i.Id), run.Objects<CallRecordSession>().Select(s => s.CallRecordId).Distinct());
         // Each record asked once: no attempt timed out and was sent again.
-        Assert.Equal(input.Count, EngineFixture.Count(_f.Host, Routes.ListSessions));
+        Assert.Equal(input.Count, EngineFixture.Count(_f.Host, Routes.GetCallRecord));
         // Never more than the two connections on the wire, and both used.
-        Assert.Equal(2, _f.Host.Control.InFlightOf(Routes.ListSessions).Max);
+        Assert.Equal(2, _f.Host.Control.InFlightOf(Routes.GetCallRecord).Max);
         // Every slot came back (each response body was read or disposed).
         var slot = Assert.Single(backend.Opened!.Handlers.OfType<ConnectionSlotHandler>());
         Assert.Equal(2, slot.Free);

@@ -5,6 +5,8 @@ using CallRecords.PS.Tests.TestSupport;
 using GraphEmulator;
 using GraphEmulator.Data;
 using Xunit;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Engine;
 

@@ -7,6 +7,8 @@ using CallRecords.Cmdlets;
 using CallRecords.Graph;
 using CallRecords.Models.Mapping;
 using Xunit;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Unit;
 

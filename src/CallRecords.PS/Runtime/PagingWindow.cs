@@ -2,8 +2,10 @@ using System.Collections.Generic;
 using System.Threading.Tasks;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Runtime;
 
 /// <summary>
 /// -Skip/-First across one cmdlet invocation (all ProcessRecord calls). <see cref="Apply{T}"/> stops asking its

@@ -3,8 +3,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
 using System.Threading;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Runtime;
 
 /// <summary>
 /// Write-Progress for per-record work (sessions, segments, participants, streams or an expanded GET fetched for each

@@ -3,8 +3,10 @@ using System.IO;
 using System.Management.Automation;
 using System.Net.Http;
 using CallRecords.Graph;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Runtime;
 
 /// <summary>
 /// Every failure becomes an ErrorRecord with a meaningful category, a stable error id (PowerShell appends the

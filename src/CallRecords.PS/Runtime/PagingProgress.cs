@@ -2,8 +2,10 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Runtime;
 
 /// <summary>
 /// Write-Progress for a listing that spans pages: records read so far, pages, rate, and the current query window.

@@ -1,8 +1,10 @@
 using System;
 using System.Diagnostics;
 using System.Threading;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Runtime;
 
 /// <summary>
 /// At most one progress update per <see cref="MinimumInterval"/> (5 per second) for one progress bar, on every host:

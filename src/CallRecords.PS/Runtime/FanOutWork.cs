@@ -4,8 +4,10 @@ using System.Threading;
 using System.Threading.Tasks;
 using CallRecords.Graph;
 using CallRecords.Models;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Runtime;
 
 /// <summary>Per-item jobs the nested-collection cmdlets share: each reads everything of one item and turns a 404/400
 /// on that item into a non-terminating error, so the other items continue.</summary>
