@@ -24,18 +24,9 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     private const string ListSet = "List";
     private const string ByIdSet = "ById";
     /// <summary>Write-Progress activity id of the listing (distinct from other cmdlets' so nested bars do not merge).</summary>
-    private const int ProgressActivityId = 0x4352_0001;
+    private const int ProgressActivityId = ProgressReporterIds.List;
     /// <summary>Graph keeps call records for 30 days.</summary>
     internal static readonly TimeSpan Retention = TimeSpan.FromDays(30);
-    /// <summary>Clock skew allowed before a -StartDateTime counts as in the future.</summary>
-    internal static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(5);
-
-    /// <summary>A range that starts in the future can hold no record; said plainly instead of returning nothing.</summary>
-    internal static ErrorRecord StartInFuture(DateTimeOffset start) =>
-        new(new ArgumentException("StartDateTime is in the future."), "StartDateTimeInFuture", ErrorCategory.InvalidArgument, start)
-        {
-            ErrorDetails = new ErrorDetails($"-StartDateTime ({start.ToUniversalTime():u}) is in the future (now {DateTimeOffset.UtcNow:u}); no call can have started yet. Give a past time, such as (Get-Date).AddDays(-1)."),
-        };
 
     private PagingWindow? _window;
     /// <summary>The ById set: every id (given or piped) read concurrently, written in input order.</summary>
@@ -112,15 +103,9 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     protected override void BeginProcessing()
     {
         if (StartDateTime is { } start && EndDateTime is { } end && end <= start)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("EndDateTime must be later than StartDateTime."),
-                "EndDateTimeNotAfterStartDateTime", ErrorCategory.InvalidArgument, EndDateTime)
-            {
-                ErrorDetails = new ErrorDetails($"-EndDateTime ({end.ToUniversalTime():u}) must be later than -StartDateTime ({start.ToUniversalTime():u}).")
-            });
-        }
-        if (StartDateTime is { } future && future > DateTimeOffset.UtcNow + FutureTolerance)
-            ThrowTerminatingError(StartInFuture(future));
+            ThrowTerminatingError(TimeRange.EndNotAfterStart(start, end, EndDateTime));
+        if (StartDateTime is { } future && TimeRange.IsFuture(future, DateTimeOffset.UtcNow))
+            ThrowTerminatingError(TimeRange.StartInFuture(future));
         // A participant filter narrows the list: a bad one must stop the command, never drop out and widen it.
         foreach (var participant in ParticipantId ?? Array.Empty<string>())
             if (GraphId.Problem(participant, GraphIdKind.Participant, out _) is { } problem)

@@ -19,8 +19,8 @@ namespace CallRecords.Runtime;
 internal sealed class ExpansionProgress
 {
     /// <summary>Write-Progress activity ids, distinct per kind of bar so nested bars never merge.</summary>
-    public const int ExpandActivityId = 0x4352_0002;
-    public const int FanOutActivityId = 0x4352_0003;
+    public const int ExpandActivityId = ProgressReporterIds.Expand;
+    public const int FanOutActivityId = ProgressReporterIds.FanOut;
 
     private readonly int _activityId;
     private readonly string _activity;
