@@ -46,7 +46,9 @@ internal sealed class GraphClientSession : IGraphClient
         {
             MaxRetry = settings.MaxRetry,
             Delay = (int)Math.Ceiling(settings.RetryDelay.TotalSeconds),
-            ShouldRetry = (_, _, response) => response.Headers.RetryAfter is not null || response.RequestMessage?.Method != HttpMethod.Get,
+            // The statuses the SDK's own ShouldRetry retries (this one replaces it), then the Retry-After rule above.
+            ShouldRetry = (_, _, response) => (int)response.StatusCode is 429 or 503 or 504
+                                              && (response.Headers.RetryAfter is not null || response.RequestMessage?.Method != HttpMethod.Get),
         });
         if (retry >= 0) handlers[retry] = sdkRetry; else handlers.Add(sdkRetry);
         // Windows PowerShell 5.1 (or the Desktop switch): a connection slot first, so the timer below starts when the
