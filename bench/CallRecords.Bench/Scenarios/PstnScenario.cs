@@ -44,7 +44,9 @@ public static class PstnScenario
     {
         var scale = quick ? 10 : 1;
         var budget = new ThrottleLimit(200 / scale, TimeSpan.FromSeconds(60.0 / scale));
-        var rows = 600_000 / scale; // about 3.3 pages per day: enough requests to spend the budget three times over
+        // One function on its own may spend only 50 of those 200 per 60 s (issue #19): that is the ceiling here.
+        var perFunction = new ThrottleLimit(50 / scale, TimeSpan.FromSeconds(60.0 / scale));
+        var rows = 150_000 / scale; // enough requests to spend the per-function budget three times over
         var now = DateTimeOffset.UtcNow;
         now = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
         var options = new EmulatorOptions { Seed = 6, Records = 10, Days = 2, LogRows = rows, LogDays = 180, Now = now, Throttle = false };
@@ -54,16 +56,24 @@ public static class PstnScenario
         // Throttle off: the loopback ceiling of client + emulator, 4 windows' worth of concurrency (2 windows here).
         results.Add(await RunOnceAsync(host, "throttle off, -ThrottleLimit 4", 4, null, double.PositiveInfinity, now, cancellationToken).ConfigureAwait(false));
 
-        host.Control.ThrottleLimits = ThrottleLimits.Graph() with { PstnType = budget };
+        host.Control.ThrottleLimits = ThrottleLimits.Graph() with { PstnType = budget, PstnPerFunction = perFunction };
         host.Control.ThrottleEnabled = true;
-        var ceiling = budget.Limit * 1000.0 / budget.Window.TotalSeconds;
-        // The module paces with a window one second longer than Graph's (see LogCmdlet.PstnBudget), scaled here.
+        var ceiling = Math.Min(budget.Limit / budget.Window.TotalSeconds, perFunction.Limit / perFunction.Window.TotalSeconds) * 1000.0;
+        // The module paces with windows one second longer than Graph's (see LogCmdlet.PstnBudget), scaled here.
         var paced = budget.Window + TimeSpan.FromSeconds(1.0 / scale);
-        results.Add(await RunOnceAsync(host, $"PSTN throttle {budget.Limit}/{budget.Window.TotalSeconds:0.#} s, client paced, -ThrottleLimit 4", 4,
-            new RequestRateWindow(budget.Limit, paced), ceiling, now, cancellationToken).ConfigureAwait(false));
-        host.Control.ResetThrottleWindows();
-        results.Add(await RunOnceAsync(host, $"PSTN throttle {budget.Limit}/{budget.Window.TotalSeconds:0.#} s, client paced, -ThrottleLimit 1", 1,
-            new RequestRateWindow(budget.Limit, paced), ceiling, now, cancellationToken).ConfigureAwait(false));
+        var before = PstnFunctionBudget.Create;
+        PstnFunctionBudget.Create = () => new RequestRateWindow(perFunction.Limit, perFunction.Window + TimeSpan.FromSeconds(1.0 / scale));
+        try
+        {
+            var label = $"PSTN throttle {budget.Limit}/{budget.Window.TotalSeconds:0.#} s ({perFunction.Limit} per function), client paced";
+            results.Add(await RunOnceAsync(host, label + ", -ThrottleLimit 4", 4, new RequestRateWindow(budget.Limit, paced), ceiling, now, cancellationToken).ConfigureAwait(false));
+            host.Control.ResetThrottleWindows();
+            results.Add(await RunOnceAsync(host, label + ", -ThrottleLimit 1", 1, new RequestRateWindow(budget.Limit, paced), ceiling, now, cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            PstnFunctionBudget.Create = before;
+        }
         return results;
     }
 

@@ -65,7 +65,8 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     [ValidateGraphValue("modality")]
     public string[]? Modality { get; set; }
 
-    /// <summary>Records per page (Prefer: odata.maxpagesize); Graph's default is 60.</summary>
+    /// <summary>Records per page (Prefer: odata.maxpagesize). Without it the module asks for 999 (or what -First
+    /// needs); Graph's own default is 60.</summary>
     [Parameter(ParameterSetName = ListSet)]
     [ValidateRange(1, 999)]
     public int? PageSize { get; set; }
@@ -217,7 +218,11 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
             {
                 var filter = filters[i];
                 progress.Window = DescribeWindow(i, filters.Count);
-                var query = CallRecordReader.ListQuery(filter, Property, PageSize);
+                // Large pages by default; a -First (with -Skip) that needs fewer asks for just those, unless records
+                // are filtered or merged client-side (then any page may hold fewer that count).
+                var needed = filters.Count == 1 && Type is null && Modality is null && PagingParameters.First != ulong.MaxValue
+                    ? PagingParameters.First + Math.Min(PagingParameters.Skip, ulong.MaxValue - PagingParameters.First) : ulong.MaxValue;
+                var query = CallRecordReader.ListQuery(filter, Property, PageSize, needed);
                 await foreach (var page in op.Records.ListAsync(query, ct).ConfigureAwait(false))
                 {
                     if (!countReported)

@@ -36,11 +36,15 @@ internal sealed class GraphSession : IDisposable
     /// that cannot get one fails at Connect-CallRecordGraph; the caller reads the claims and drops the text.</summary>
     internal Task<string> AcquireTokenAsync(CancellationToken cancellationToken) => _client.AcquireTokenAsync(cancellationToken);
 
+    /// <summary>Whether this connection's service refused the module's large default page size (then every later list
+    /// on the connection asks for Graph's default).</summary>
+    internal ListPageSizeState ListPaging { get; } = new();
+
     /// <summary>A streamer for one cmdlet invocation, reporting its requests to <paramref name="observer"/>.</summary>
     public PageStreamer CreateStreamer(IRequestObserver? observer, string? apiVersion = null)
     {
         if (IsDisposed) throw CallRecordsException.ConnectionClosed();
-        return new PageStreamer(_client.Transport, Settings.GraphEndpoint, apiVersion ?? Settings.ApiVersion, Settings.PageRetry, observer);
+        return new PageStreamer(_client.Transport, Settings.GraphEndpoint, apiVersion ?? Settings.ApiVersion, Settings.PageRetry, observer, ListPaging);
     }
 
     /// <summary>A writer for one cmdlet invocation (same transport and pipeline as the reads).</summary>

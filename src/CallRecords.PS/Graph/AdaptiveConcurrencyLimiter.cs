@@ -94,13 +94,16 @@ internal sealed class AdaptiveConcurrencyLimiter
 
     /// <summary>Waits for a slot (and for any Retry-After pause, and a turn of <see cref="Rate"/>); dispose the lease
     /// when the work is done.</summary>
-    public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
+    /// <param name="also">A further budget this request spends (a PSTN-type function's own 50 / 60 s): its turn and
+    /// the <see cref="Rate"/> turn are taken together, at the same instant, so neither is counted early while the
+    /// other one is waited for.</param>
+    public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken, RequestRateWindow? also = null)
     {
         var lease = await AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
-        if (Rate is not { } rate) return lease;
+        if (Rate is null && also is null) return lease;
         try
         {
-            await rate.WaitTurnAsync(cancellationToken).ConfigureAwait(false);
+            await RequestRateWindow.WaitTurnAsync(cancellationToken, Rate, also).ConfigureAwait(false);
             return lease;
         }
         catch
@@ -270,7 +273,8 @@ internal sealed class AdaptiveConcurrencyLimiter
 /// </summary>
 internal sealed class RequestRateWindow
 {
-    private readonly object _gate = new();
+    // One lock for every window: a request that spends several budgets checks and counts them atomically.
+    private static readonly object Gate = new();
     private readonly Queue<long> _stamps = new();
     private readonly long _windowTicks;
 
@@ -287,23 +291,57 @@ internal sealed class RequestRateWindow
     public TimeSpan Window { get; }
 
     /// <summary>Waits until one more request fits in the window, and counts it.</summary>
-    public async Task WaitTurnAsync(CancellationToken cancellationToken)
+    public Task WaitTurnAsync(CancellationToken cancellationToken) => WaitTurnAsync(cancellationToken, this, null);
+
+    /// <summary>Waits until one more request fits in every given window (nulls are skipped), then counts it in all of
+    /// them at once.</summary>
+    public static async Task WaitTurnAsync(CancellationToken cancellationToken, RequestRateWindow? first, RequestRateWindow? second)
     {
         while (true)
         {
             TimeSpan wait;
-            lock (_gate)
+            lock (Gate)
             {
                 var now = Stopwatch.GetTimestamp();
-                while (_stamps.Count > 0 && now - _stamps.Peek() >= _windowTicks) _stamps.Dequeue();
-                if (_stamps.Count < Limit)
+                wait = TimeSpan.Zero;
+                if (first?.WaitAt(now) is { } a && a > wait) wait = a;
+                if (second?.WaitAt(now) is { } b && b > wait) wait = b;
+                if (wait <= TimeSpan.Zero)
                 {
-                    _stamps.Enqueue(now);
+                    first?._stamps.Enqueue(now);
+                    if (second is not null && !ReferenceEquals(second, first)) second._stamps.Enqueue(now);
                     return;
                 }
-                wait = TimeSpan.FromSeconds((double)(_stamps.Peek() + _windowTicks - now) / Stopwatch.Frequency);
             }
             await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>How long until one more request fits (zero or less: now). Called under <see cref="Gate"/>.</summary>
+    private TimeSpan? WaitAt(long now)
+    {
+        while (_stamps.Count > 0 && now - _stamps.Peek() >= _windowTicks) _stamps.Dequeue();
+        if (_stamps.Count < Limit) return null;
+        return TimeSpan.FromSeconds((double)(_stamps.Peek() + _windowTicks - now) / Stopwatch.Frequency);
+    }
+}
+
+/// <summary>
+/// Graph's PSTN-type logs are also limited per function ("per collection": 50 requests / 60 s), besides the
+/// 200 / 60 s per app per tenant that the connection's <see cref="RequestRateWindow"/> paces. One window per
+/// function per connection, found through the connection's app-level window (so no cmdlet has to carry it); the
+/// window is a second longer than Graph's for the same reason as the app-level one (LogCmdlet.PstnBudget).
+/// To be folded into the per-connection request budget (issue #20).
+/// </summary>
+internal static class PstnFunctionBudget
+{
+    /// <summary>Graph's number; tests scale it down together with the emulator's.</summary>
+    internal static Func<RequestRateWindow> Create { get; set; } = () => new RequestRateWindow(50, TimeSpan.FromSeconds(61));
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RequestRateWindow, System.Collections.Concurrent.ConcurrentDictionary<string, RequestRateWindow>> Windows = new();
+
+    /// <summary>The window of <paramref name="function"/> on the connection whose app-level window is <paramref name="connectionBudget"/>.</summary>
+    public static RequestRateWindow For(RequestRateWindow connectionBudget, string function) =>
+        Windows.GetValue(connectionBudget, _ => new System.Collections.Concurrent.ConcurrentDictionary<string, RequestRateWindow>(StringComparer.Ordinal))
+            .GetOrAdd(function, _ => Create());
 }

@@ -23,6 +23,7 @@ internal sealed class CmdletOperation : IRequestObserver
         Pages = connection.Session.CreateStreamer(this, apiVersion);
         // Retry and backoff decisions are -Debug material; -Verbose stays one line per request.
         Pages.Retrying += text => WriteDebug("Page retry: " + text);
+        Pages.Notice += WriteVerbose;
         Records = new CallRecordReader(Pages);
         Writer = connection.Session.CreateWriter(this, apiVersion);
         Writer.Sending += WriteVerbose;
