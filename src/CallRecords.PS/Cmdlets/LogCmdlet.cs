@@ -32,12 +32,6 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
     /// </summary>
     internal static readonly TimeSpan OldestStart = TimeSpan.FromDays(366);
 
-    /// <summary>Graph's PSTN-type budget per app per tenant (200 requests / 60 s), one per connection. The client's
-    /// window is a second longer: Graph counts a request when it arrives, and the first requests of a run arrive
-    /// late (connection setup), so an exact 60 s window lets a later, faster request land inside Graph's window.</summary>
-    internal static Func<RequestRateWindow> PstnBudget { get; set; } = () => new RequestRateWindow(200, TimeSpan.FromSeconds(61));
-
-    private static readonly ConditionalWeakTable<CallRecordConnection, RequestRateWindow> Budgets = new();
 
     private PagingWindow? _window;
     private DateTimeOffset _start;
@@ -114,10 +108,9 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
 
     private async IAsyncEnumerable<IReadOnlyList<T>> ReadAsync(CmdletOperation op, [EnumeratorCancellation] CancellationToken ct)
     {
-        var budget = Budgets.GetValue(op.Connection, _ => PstnBudget());
-        // The run's limiter: every HTTP attempt the operation observes feeds it (429 shrinks, 2xx grows).
+        // The run's limiter bounds what is in flight (429 shrinks, 2xx grows); the connection's request budget paces
+        // every request to Graph's PSTN-type windows (200 / 60 s, and 50 / 60 s per function), shared with other runs.
         var limiter = op.UseLimiter(EffectiveConcurrency);
-        limiter.Rate = budget;
         var reader = new LogReader(op.Pages);
         var windows = LogWindows.Split(_start, _end).Count;
         op.WriteVerbose($"{Function.Name}: {_start:u} – {_end:u} (end exclusive) in {windows} window(s) of at most 90 days, {EffectiveConcurrency} at a time.");

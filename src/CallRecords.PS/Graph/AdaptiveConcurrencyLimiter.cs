@@ -12,8 +12,8 @@ namespace CallRecords.Graph;
 /// throttling episode: the many 429s of one burst, and those of requests sent before the cut took effect, count as
 /// one) and pauses new starts until its Retry-After has passed; every <see cref="EffectiveLimit"/> successful
 /// requests without a 429 give one slot back, so the rate creeps back up to what Graph allows (AIMD, as TCP).
-/// Optionally it also paces starts to a known rate ceiling (<see cref="MaxStartsPerSecond"/>) and/or spends a
-/// sliding-window budget shared with other runs (<see cref="Rate"/>). It learns of 429s and successes through
+/// Optionally it also paces starts to a known rate ceiling (<see cref="MaxStartsPerSecond"/>); the connection's
+/// RequestBudget paces every request to Graph's windows. It learns of 429s and successes through
 /// <see cref="OnResponse"/> (fed by whoever sees every HTTP attempt, including the SDK's retries).
 /// The module's one limiter: the per-record expansions and the PSTN-type log windows both use it.
 /// Thread-safe; any number of callers may acquire concurrently.
@@ -71,10 +71,6 @@ internal sealed class AdaptiveConcurrencyLimiter
         }
     }
 
-    /// <summary>Optional budget shared by everything that spends the same Graph allowance (the PSTN-type logs: one
-    /// per connection); each lease also takes a turn of it.</summary>
-    public RequestRateWindow? Rate { get; set; }
-
     /// <summary>The ceiling: in-flight never exceeds it.</summary>
     public int Limit { get; }
 
@@ -92,26 +88,8 @@ internal sealed class AdaptiveConcurrencyLimiter
     /// <summary>Raised (outside the lock) when a 429 shrinks the allowance: the new allowance and the pause.</summary>
     public event Action<int, TimeSpan>? Throttled;
 
-    /// <summary>Waits for a slot (and for any Retry-After pause, and a turn of <see cref="Rate"/>); dispose the lease
-    /// when the work is done.</summary>
-    /// <param name="also">A further budget this request spends (a PSTN-type function's own 50 / 60 s): its turn and
-    /// the <see cref="Rate"/> turn are taken together, at the same instant, so neither is counted early while the
-    /// other one is waited for.</param>
-    public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken, RequestRateWindow? also = null)
-    {
-        var lease = await AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
-        if (Rate is null && also is null) return lease;
-        try
-        {
-            await RequestRateWindow.WaitTurnAsync(cancellationToken, Rate, also).ConfigureAwait(false);
-            return lease;
-        }
-        catch
-        {
-            lease.Dispose();
-            throw;
-        }
-    }
+    /// <summary>Waits for a slot (and for any Retry-After pause); dispose the lease when the work is done.</summary>
+    public Task<IDisposable> AcquireAsync(CancellationToken cancellationToken) => AcquireSlotAsync(cancellationToken);
 
     /// <summary>Waits until no Retry-After pause holds new starts (without taking a slot).</summary>
     public async Task WaitForResumeAsync(CancellationToken cancellationToken)
@@ -265,83 +243,4 @@ internal sealed class AdaptiveConcurrencyLimiter
 
         public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Release();
     }
-}
-
-/// <summary>
-/// A sliding-window request budget ("at most Limit requests in any Window"), shared by everything that spends the
-/// same Graph budget — for the PSTN-type logs, one per connection (200 requests / 60 s per app per tenant).
-/// </summary>
-internal sealed class RequestRateWindow
-{
-    // One lock for every window: a request that spends several budgets checks and counts them atomically.
-    private static readonly object Gate = new();
-    private readonly Queue<long> _stamps = new();
-    private readonly long _windowTicks;
-
-    public RequestRateWindow(int limit, TimeSpan window)
-    {
-        if (limit < 1) throw new ArgumentOutOfRangeException(nameof(limit));
-        if (window <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(window));
-        Limit = limit;
-        Window = window;
-        _windowTicks = (long)(window.TotalSeconds * Stopwatch.Frequency);
-    }
-
-    public int Limit { get; }
-    public TimeSpan Window { get; }
-
-    /// <summary>Waits until one more request fits in the window, and counts it.</summary>
-    public Task WaitTurnAsync(CancellationToken cancellationToken) => WaitTurnAsync(cancellationToken, this, null);
-
-    /// <summary>Waits until one more request fits in every given window (nulls are skipped), then counts it in all of
-    /// them at once.</summary>
-    public static async Task WaitTurnAsync(CancellationToken cancellationToken, RequestRateWindow? first, RequestRateWindow? second)
-    {
-        while (true)
-        {
-            TimeSpan wait;
-            lock (Gate)
-            {
-                var now = Stopwatch.GetTimestamp();
-                wait = TimeSpan.Zero;
-                if (first?.WaitAt(now) is { } a && a > wait) wait = a;
-                if (second?.WaitAt(now) is { } b && b > wait) wait = b;
-                if (wait <= TimeSpan.Zero)
-                {
-                    first?._stamps.Enqueue(now);
-                    if (second is not null && !ReferenceEquals(second, first)) second._stamps.Enqueue(now);
-                    return;
-                }
-            }
-            await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>How long until one more request fits (zero or less: now). Called under <see cref="Gate"/>.</summary>
-    private TimeSpan? WaitAt(long now)
-    {
-        while (_stamps.Count > 0 && now - _stamps.Peek() >= _windowTicks) _stamps.Dequeue();
-        if (_stamps.Count < Limit) return null;
-        return TimeSpan.FromSeconds((double)(_stamps.Peek() + _windowTicks - now) / Stopwatch.Frequency);
-    }
-}
-
-/// <summary>
-/// Graph's PSTN-type logs are also limited per function ("per collection": 50 requests / 60 s), besides the
-/// 200 / 60 s per app per tenant that the connection's <see cref="RequestRateWindow"/> paces. One window per
-/// function per connection, found through the connection's app-level window (so no cmdlet has to carry it); the
-/// window is a second longer than Graph's for the same reason as the app-level one (LogCmdlet.PstnBudget).
-/// To be folded into the per-connection request budget (issue #20).
-/// </summary>
-internal static class PstnFunctionBudget
-{
-    /// <summary>Graph's number; tests scale it down together with the emulator's.</summary>
-    internal static Func<RequestRateWindow> Create { get; set; } = () => new RequestRateWindow(50, TimeSpan.FromSeconds(61));
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RequestRateWindow, System.Collections.Concurrent.ConcurrentDictionary<string, RequestRateWindow>> Windows = new();
-
-    /// <summary>The window of <paramref name="function"/> on the connection whose app-level window is <paramref name="connectionBudget"/>.</summary>
-    public static RequestRateWindow For(RequestRateWindow connectionBudget, string function) =>
-        Windows.GetValue(connectionBudget, _ => new System.Collections.Concurrent.ConcurrentDictionary<string, RequestRateWindow>(StringComparer.Ordinal))
-            .GetOrAdd(function, _ => Create());
 }

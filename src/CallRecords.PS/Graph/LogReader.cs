@@ -168,8 +168,8 @@ internal sealed class LogReader
     private async IAsyncEnumerable<(TimeWindow, GraphPage<T>)> WindowPagesAsync<T>(LogFunction<T> function, TimeWindow window,
         AdaptiveConcurrencyLimiter? limiter, [EnumeratorCancellation] CancellationToken cancellationToken) where T : class
     {
-        // The function's own budget (50 / 60 s per function) is spent together with the connection's PSTN-type one.
-        var functionBudget = limiter?.Rate is { } connectionBudget ? PstnFunctionBudget.For(connectionBudget, function.Name) : null;
+        // Graph's PSTN-type ceilings (200 / 60 s together, 50 / 60 s per function) are paced by the connection's request
+        // budget (Connection/RequestBudget), which every request passes; the limiter bounds what is in flight.
         var pages = _pages.StreamAsync(WindowQuery(function, window), e => function.Map(e, window), cancellationToken);
         var enumerator = pages.GetAsyncEnumerator(cancellationToken);
         try
@@ -179,7 +179,7 @@ internal sealed class LogReader
                 // One MoveNextAsync is one page request (with its retries); the last page has no nextLink, so the
                 // loop ends without asking the streamer (and the limiter) once more.
                 bool moved;
-                using (limiter is null ? null : await limiter.AcquireAsync(cancellationToken, functionBudget).ConfigureAwait(false))
+                using (limiter is null ? null : await limiter.AcquireAsync(cancellationToken).ConfigureAwait(false))
                     moved = await enumerator.MoveNextAsync().ConfigureAwait(false);
                 if (!moved) yield break;
                 var page = enumerator.Current;

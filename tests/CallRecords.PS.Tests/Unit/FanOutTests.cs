@@ -396,30 +396,4 @@ public class FanOutTests
         (await next.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
         Assert.Equal(1, limiter.PeakInFlight);
     }
-
-    [Fact]
-    public async Task TheRateWindowCountsAdmissions()
-    {
-        var rate = new RequestRateWindow(2, TimeSpan.FromHours(1));
-        await rate.WaitTurnAsync(default);
-        await rate.WaitTurnAsync(default);
-        using var cts = new CancellationTokenSource();
-        var third = rate.WaitTurnAsync(cts.Token);
-        Assert.False(third.IsCompleted); // the budget is spent for the hour
-        cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => third);
-    }
-
-    [Fact]
-    public async Task ALeaseTakesATurnOfTheRateWindowAndGivesBackItsSlotWhenTheWaitIsCancelled()
-    {
-        var limiter = new AdaptiveConcurrencyLimiter(4) { Rate = new RequestRateWindow(1, TimeSpan.FromHours(1)) };
-        using var first = await limiter.AcquireAsync(default);
-        using var cts = new CancellationTokenSource();
-        var second = limiter.AcquireAsync(cts.Token);
-        Assert.False(second.IsCompleted); // a slot is free, the budget is not
-        cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
-        Assert.Equal(1, limiter.InFlight);
-    }
 }
