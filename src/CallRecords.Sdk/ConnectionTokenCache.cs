@@ -22,7 +22,6 @@ internal sealed class ConnectionTokenCache : TokenCredential
     private readonly TimeSpan _budget;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private Entry? _entry;
-    private int _acquired;
 
     /// <param name="budget">The most one token request may take, retries included (see <see cref="Budget"/>);
     /// infinite for none.</param>
@@ -49,9 +48,6 @@ internal sealed class ConnectionTokenCache : TokenCredential
 
     /// <summary>Expiry of the token in the cache (null before the first one).</summary>
     public DateTimeOffset? ExpiresOn => Volatile.Read(ref _entry)?.Token.ExpiresOn;
-
-    /// <summary>How many tokens this connection obtained from its credential.</summary>
-    public int Acquired => Volatile.Read(ref _acquired);
 
     public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
         Task.Run(() => GetTokenAsync(requestContext, cancellationToken).AsTask(), cancellationToken).GetAwaiter().GetResult();
@@ -80,7 +76,6 @@ internal sealed class ConnectionTokenCache : TokenCredential
                     e = new TimeoutException($"No token within {_budget.TotalSeconds:0.#} s (the attempts -MaxRetry and -Timeout allow).", e);
                 throw _describe(e);
             }
-            Interlocked.Increment(ref _acquired);
             Volatile.Write(ref _entry, new Entry(key, token, RefreshAt(DateTimeOffset.UtcNow, token)));
             return token;
         }

@@ -33,8 +33,6 @@ internal sealed class KiotaGraphTransport : IGraphTransport
         _owned = owned;
     }
 
-    public Task<Stream> GetAsync(GraphRequest request, CancellationToken cancellationToken) => SendAsync(request, cancellationToken);
-
     /// <summary>
     /// Any method through the same adapter. Writes get no page-level retry (they are not idempotent: a POST that
     /// timed out may have created the object), but the SDK's retry handler still repeats them on 429/503/504 with

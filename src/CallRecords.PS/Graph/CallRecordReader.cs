@@ -36,8 +36,6 @@ internal sealed class CallRecordReader
 
     public CallRecordReader(PageStreamer pages) => _pages = pages;
 
-    public PageStreamer Pages => _pages;
-
     public static GraphQuery ListQuery(string? filter, IEnumerable<string>? select, int? pageSize) =>
         GraphQuery.ForPath(CollectionPath).WithFilter(filter).WithSelect(select).WithMaxPageSize(pageSize);
 
@@ -96,11 +94,6 @@ internal sealed class CallRecordReader
         return record;
     }
 
-    /// <summary>GET …/{id}/sessions[?$expand=segments], every page and every nested segments nextLink.</summary>
-    public IAsyncEnumerable<GraphPage<CallRecordSession>> SessionsAsync(string callRecordId, bool expandSegments, int? pageSize, CancellationToken cancellationToken) =>
-        SessionPagesAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions").WithExpand(expandSegments ? "segments" : null).WithMaxPageSize(pageSize),
-            callRecordId, cancellationToken);
-
     /// <summary>GET …/{id}/sessions/{sessionId}[?$expand=segments], with every segments nextLink followed.</summary>
     public async Task<CallRecordSession> GetSessionAsync(string callRecordId, string sessionId, bool expandSegments, CancellationToken cancellationToken)
     {
@@ -111,11 +104,6 @@ internal sealed class CallRecordReader
         await CompleteSegmentsAsync(new[] { read.Session }, links, cancellationToken).ConfigureAwait(false);
         return read.Session;
     }
-
-    /// <summary>GET …/{id}/sessions/{sessionId}/segments, every page.</summary>
-    public IAsyncEnumerable<GraphPage<CallRecordSegment>> SegmentsAsync(string callRecordId, string sessionId, CancellationToken cancellationToken) =>
-        _pages.StreamAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions/" + GraphQuery.Segment(sessionId, GraphIdKind.Session) + "/segments"),
-            e => CallRecordMapper.MapSegment(e, callRecordId, sessionId), cancellationToken);
 
     /// <summary>GET …/{id}/participants_v2, every page.</summary>
     public IAsyncEnumerable<GraphPage<CallRecordParticipant>> ParticipantsAsync(string callRecordId, CancellationToken cancellationToken) =>

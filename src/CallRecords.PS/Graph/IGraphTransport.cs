@@ -38,10 +38,7 @@ internal sealed class GraphRequest
 /// </summary>
 internal interface IGraphTransport : IDisposable
 {
-    /// <summary>Sends a GET through the Graph SDK pipeline and returns the response body, unread.</summary>
-    Task<Stream> GetAsync(GraphRequest request, CancellationToken cancellationToken);
-
-    /// <summary>Sends the request with its own method and JSON body through the same pipeline; the response body,
-    /// unread (empty for 204 No Content).</summary>
+    /// <summary>Sends the request (GET unless <see cref="GraphRequest.Method"/> says otherwise, with its JSON body)
+    /// through the Graph SDK pipeline; the response body, unread (empty for 204 No Content).</summary>
     Task<Stream> SendAsync(GraphRequest request, CancellationToken cancellationToken);
 }

@@ -188,15 +188,11 @@ internal static class FanOut
     /// <summary>
     /// Graph allows 1,500 requests per 20 s per app per tenant (75/s) and 40 per 20 s on one call record. By Little's
     /// law the concurrency that sustains 75 requests/s is 75 × latency: 11 at 150 ms, 15 at 200 ms, 22 at the 300 ms
-    /// end of what call-record GETs take. 24 reaches the ceiling across that range; where latency is lower, the pacing
-    /// (<see cref="GraphRequestsPerSecond"/>) rather than the concurrency holds the rate under the ceiling, and the
-    /// 429 backoff covers what neither can know. bench/ measures it (docs/performance.md).
+    /// end of what call-record GETs take. 24 reaches the ceiling across that range; where latency is lower, the
+    /// connection's request budget (<see cref="Connection.RequestBudget"/>) rather than the concurrency holds the rate
+    /// under the ceiling, and the 429 backoff covers what neither can know. bench/ measures it (docs/performance.md).
     /// </summary>
     public const int DefaultThrottleLimit = 24;
-
-    /// <summary>Graph's per-app-per-tenant ceiling, 1,500 requests per 20 s, less 5 % for the list pages and the
-    /// pacer's catch-up: the fan-out paces its starts to it.</summary>
-    public const double GraphRequestsPerSecond = 0.95 * 1500 / 20.0;
 
     /// <summary>The upper bound of -ThrottleLimit.</summary>
     public const int MaxThrottleLimit = 256;
