@@ -32,8 +32,8 @@ internal sealed class GraphRequest
 }
 
 /// <summary>
-/// The seam between the engine and the HTTP stack. Only BCL types cross it, so the Graph SDK (Kiota, Azure.Core)
-/// can later live in a private load context. Error statuses surface as <see cref="GraphRequestException"/>;
+/// The seam between the engine and the HTTP stack. Only BCL types cross it: the Graph SDK (Kiota, Azure.Core) lives
+/// in CallRecords.Sdk, in the module's private load context (Loading/). Error statuses surface as <see cref="GraphRequestException"/>;
 /// connection-level failures as the HTTP stack's own exceptions (the page streamer decides what to retry).
 /// </summary>
 internal interface IGraphTransport : IDisposable

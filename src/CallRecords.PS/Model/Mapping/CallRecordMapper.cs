@@ -7,7 +7,7 @@ namespace CallRecords.Models.Mapping;
 /// <summary>
 /// Graph payload → our output types. One method per type; every cmdlet and every nesting level goes through these,
 /// so no mapping is written twice. Nested collections that arrive inline are mapped here; their continuation
-/// nextLinks are followed by the engine (Graph/RecordExpander), which appends to the same lists.
+/// nextLinks are followed by <see cref="CallRecords.Graph.CallRecordReader"/>, which appends to the same lists.
 /// </summary>
 internal static class CallRecordMapper
 {
