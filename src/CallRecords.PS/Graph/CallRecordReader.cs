@@ -41,6 +41,12 @@ internal sealed class CallRecordReader
 
     public static string RecordPath(string id) => CollectionPath + "/" + GraphQuery.Segment(id);
 
+    /// <summary>…/{id}/sessions: the one place session paths are built (reads and writes).</summary>
+    public static string SessionsPath(string callRecordId) => RecordPath(callRecordId) + "/sessions";
+
+    /// <summary>…/{id}/sessions/{sessionId}, both ids checked and escaped.</summary>
+    public static string SessionPath(string callRecordId, string sessionId) => SessionsPath(callRecordId) + "/" + GraphQuery.Segment(sessionId, GraphIdKind.Session);
+
     public IAsyncEnumerable<GraphPage<CallRecord>> ListAsync(GraphQuery query, CancellationToken cancellationToken) =>
         _pages.StreamAsync(query, CallRecordMapper.MapCallRecord, cancellationToken);
 
@@ -97,7 +103,7 @@ internal sealed class CallRecordReader
     /// <summary>GET …/{id}/sessions/{sessionId}[?$expand=segments], with every segments nextLink followed.</summary>
     public async Task<CallRecordSession> GetSessionAsync(string callRecordId, string sessionId, bool expandSegments, CancellationToken cancellationToken)
     {
-        var query = GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions/" + GraphQuery.Segment(sessionId, GraphIdKind.Session)).WithExpand(expandSegments ? "segments" : null);
+        var query = GraphQuery.ForPath(SessionPath(callRecordId, sessionId)).WithExpand(expandSegments ? "segments" : null);
         var read = await _pages.GetAsync(query, e => new SessionWithLink(CallRecordMapper.MapSession(e, callRecordId), Link(e, "segments@odata.nextLink")), cancellationToken).ConfigureAwait(false);
         var links = new Dictionary<CallRecordSession, Uri>();
         if (read.SegmentsNext is { } next) links[read.Session] = next;
