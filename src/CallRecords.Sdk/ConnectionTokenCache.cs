@@ -23,6 +23,8 @@ internal sealed class ConnectionTokenCache : TokenCredential
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private Entry? _entry;
 
+    /// <param name="inner">The connection's credential (secret, certificate, managed identity, or a given token).</param>
+    /// <param name="describe">Turns a credential failure into the error the user sees.</param>
     /// <param name="budget">The most one token request may take, retries included (see <see cref="Budget"/>);
     /// infinite for none.</param>
     public ConnectionTokenCache(TokenCredential inner, Func<Exception, Exception> describe, TimeSpan? budget = null)

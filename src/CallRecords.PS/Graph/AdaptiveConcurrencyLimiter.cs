@@ -39,6 +39,7 @@ internal sealed class AdaptiveConcurrencyLimiter
 
     /// <param name="clock">Monotonic time, for tests.</param>
     /// <param name="delay">How a pause is waited out (Task.Delay unless a test drives time itself).</param>
+    /// <param name="limit">The most requests in flight (-ThrottleLimit).</param>
     internal AdaptiveConcurrencyLimiter(int limit, Func<TimeSpan> clock, Func<TimeSpan, CancellationToken, Task>? delay = null)
     {
         if (limit < 1) throw new ArgumentOutOfRangeException(nameof(limit), "The limit must be at least 1.");

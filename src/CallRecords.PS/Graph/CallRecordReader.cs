@@ -55,6 +55,10 @@ internal sealed class CallRecordReader
     /// otherwise it (and participants, when sessions took the slot) is read with its own request.</summary>
     /// <param name="organizer">False skips the organizer's extra request when sessions or participants are expanded
     /// (the list expansions: one request per record).</param>
+    /// <param name="id">The call record id (checked and escaped).</param>
+    /// <param name="expand">What to expand besides the organizer.</param>
+    /// <param name="select">$select, or null for every property.</param>
+    /// <param name="cancellationToken">Stops every request of the read.</param>
     public async Task<CallRecord> GetAsync(string id, RecordExpansion expand, IEnumerable<string>? select, CancellationToken cancellationToken, bool organizer = true)
     {
         var sessions = (expand & RecordExpansion.Sessions) != 0;

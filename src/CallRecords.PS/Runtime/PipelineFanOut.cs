@@ -34,6 +34,8 @@ internal sealed class PipelineFanOut<TIn, TOut> : IDisposable
     /// are written in input order with its output, and returns an empty list for them. Anything it throws ends the cmdlet.</param>
     /// <param name="unit">What the progress bar counts, e.g. "call records read".</param>
     /// <param name="describe">An input item as the bar's current operation, e.g. "call record {id}".</param>
+    /// <param name="cmdlet">The cmdlet whose pipeline thread writes the output.</param>
+    /// <param name="throttleLimit">Inputs in flight at once (-ThrottleLimit).</param>
     public PipelineFanOut(CallRecordCmdlet cmdlet, int throttleLimit, Func<CmdletOperation, TIn, CancellationToken, Task<IReadOnlyList<TOut>>> work,
         string unit, Func<TIn, string> describe)
     {
@@ -78,6 +80,7 @@ internal sealed class PipelineFanOut<TIn, TOut> : IDisposable
 
     /// <param name="origin">The connection the input was read through: used when the cmdlet has no -Connection. Input
     /// from another connection than the running one first finishes the running stream (output stays in input order).</param>
+    /// <param name="item">One pipeline input.</param>
     public void Add(TIn item, Connection.CallRecordConnection? origin = null) => Enqueue(new Input(item, null), origin);
 
     /// <summary>An input refused before any request (a malformed id, an object that names nothing): its error is written
