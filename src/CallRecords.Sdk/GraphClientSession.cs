@@ -74,7 +74,6 @@ internal sealed class GraphClientSession : IGraphClient
     /// <summary>The innermost handler of a Desktop-profile connection; null when it is the SDK's own (for tests).</summary>
     internal HttpMessageHandler? DesktopHandler { get; }
     public DateTimeOffset? TokenExpiresOn => _tokens.ExpiresOn;
-    public int TokensAcquired => _tokens.Acquired;
 
     public async Task<string> AcquireTokenAsync(CancellationToken cancellationToken)
     {

@@ -53,6 +53,8 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
     /// </summary>
     /// <param name="target">The TargetObject of a terminating error of this run (a write's "session 'x' of call record
     /// 'y'"); without one, a Graph failure names its request URL and anything else the connection.</param>
+    /// <param name="source">The async producer of this run: gets the run (connection, streamer, bridge) and its cancellation.</param>
+    /// <param name="apiVersion">The Graph version the run reads (v1.0 or beta); null: the connection's.</param>
     internal void RunStream<T>(Func<CmdletOperation, CancellationToken, IAsyncEnumerable<IReadOnlyList<T>>> source, string? apiVersion = null, object? target = null)
     {
         var stream = StartStream(source, apiVersion, target);

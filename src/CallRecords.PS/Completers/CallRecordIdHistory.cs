@@ -39,17 +39,6 @@ internal sealed class CallRecordIdHistory
         get { lock (_gate) return _byId.Count; }
     }
 
-    /// <summary>Passes the batches through unchanged, noting each record's id in <see cref="Shared"/> as it goes.</summary>
-    public static async IAsyncEnumerable<IReadOnlyList<CallRecord>> Remember(IAsyncEnumerable<IReadOnlyList<CallRecord>> batches,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var r in batch) Shared.Add(r.Id, Describe(r));
-            yield return batch;
-        }
-    }
-
     public void Add(string id, string description)
     {
         if (string.IsNullOrEmpty(id)) return;

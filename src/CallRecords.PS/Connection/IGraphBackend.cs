@@ -28,9 +28,6 @@ internal interface IGraphClient : IDisposable
     /// <summary>Expiry of the connection's current token (null until the first one).</summary>
     DateTimeOffset? TokenExpiresOn { get; }
 
-    /// <summary>Tokens obtained from the credential so far.</summary>
-    int TokensAcquired { get; }
-
     /// <summary>Gets the token the Graph client will use (same scopes, same cache).</summary>
     Task<string> AcquireTokenAsync(CancellationToken cancellationToken);
 }

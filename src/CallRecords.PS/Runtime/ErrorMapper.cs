@@ -24,6 +24,8 @@ internal static class ErrorMapper
         "Microsoft Graph does not support writing call records: the service refuses to create or change records, sessions and segments. Only the CallRecords Graph emulator accepts these requests (for seeding tests), unless it runs with --read-only.";
 
     /// <param name="errorId">Overrides the error id for a Graph error about one item (e.g. CallRecordNotFound).</param>
+    /// <param name="exception">What failed.</param>
+    /// <param name="target">The TargetObject of the record (the input item or the request).</param>
     public static ErrorRecord ToErrorRecord(Exception exception, object? target, string? errorId = null)
     {
         switch (exception)

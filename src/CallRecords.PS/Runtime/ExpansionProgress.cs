@@ -32,6 +32,8 @@ internal sealed class ExpansionProgress
     private int _started;
 
     /// <param name="unit">What is counted, with its verb: "call records expanded", "sessions read" …</param>
+    /// <param name="activityId">The progress activity id of the run.</param>
+    /// <param name="activity">The bar's activity text.</param>
     public ExpansionProgress(int activityId, string activity, string unit)
     {
         _activityId = activityId;

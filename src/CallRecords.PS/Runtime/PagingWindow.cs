@@ -22,8 +22,6 @@ internal sealed class PagingWindow
         _take = first;
     }
 
-    public static PagingWindow Unlimited => new(0, ulong.MaxValue);
-
     public bool IsExhausted => _take == 0;
 
     public async IAsyncEnumerable<IReadOnlyList<T>> Apply<T>(IAsyncEnumerable<IReadOnlyList<T>> source, [EnumeratorCancellation] CancellationToken cancellationToken = default)

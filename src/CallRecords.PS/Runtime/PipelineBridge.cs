@@ -48,14 +48,6 @@ internal sealed class PipelineBridge : IDisposable
         _available.Release();
     }
 
-    /// <summary>Pipeline thread: waits for the next entry; false at the end of the stream.</summary>
-    public bool TryTake(CancellationToken cancellationToken, out Entry entry)
-    {
-        _available.Wait(cancellationToken);
-        lock (_gate) entry = _queue.Dequeue();
-        return !ReferenceEquals(entry, Entry.End);
-    }
-
     /// <summary>Pipeline thread: the next entry if one arrives within <paramref name="timeout"/> (infinite waits),
     /// else null. <see cref="Entry.End"/> marks the end of the stream.</summary>
     public Entry? TryTake(TimeSpan timeout, CancellationToken cancellationToken)

@@ -34,6 +34,8 @@ internal sealed class PipelineFanOut<TIn, TOut> : IDisposable
     /// are written in input order with its output, and returns an empty list for them. Anything it throws ends the cmdlet.</param>
     /// <param name="unit">What the progress bar counts, e.g. "call records read".</param>
     /// <param name="describe">An input item as the bar's current operation, e.g. "call record {id}".</param>
+    /// <param name="cmdlet">The cmdlet whose pipeline thread writes the output.</param>
+    /// <param name="throttleLimit">Inputs in flight at once (-ThrottleLimit).</param>
     public PipelineFanOut(CallRecordCmdlet cmdlet, int throttleLimit, Func<CmdletOperation, TIn, CancellationToken, Task<IReadOnlyList<TOut>>> work,
         string unit, Func<TIn, string> describe)
     {
@@ -78,6 +80,7 @@ internal sealed class PipelineFanOut<TIn, TOut> : IDisposable
 
     /// <param name="origin">The connection the input was read through: used when the cmdlet has no -Connection. Input
     /// from another connection than the running one first finishes the running stream (output stays in input order).</param>
+    /// <param name="item">One pipeline input.</param>
     public void Add(TIn item, Connection.CallRecordConnection? origin = null) => Enqueue(new Input(item, null), origin);
 
     /// <summary>An input refused before any request (a malformed id, an object that names nothing): its error is written
@@ -188,15 +191,11 @@ internal static class FanOut
     /// <summary>
     /// Graph allows 1,500 requests per 20 s per app per tenant (75/s) and 40 per 20 s on one call record. By Little's
     /// law the concurrency that sustains 75 requests/s is 75 × latency: 11 at 150 ms, 15 at 200 ms, 22 at the 300 ms
-    /// end of what call-record GETs take. 24 reaches the ceiling across that range; where latency is lower, the pacing
-    /// (<see cref="GraphRequestsPerSecond"/>) rather than the concurrency holds the rate under the ceiling, and the
-    /// 429 backoff covers what neither can know. bench/ measures it (docs/performance.md).
+    /// end of what call-record GETs take. 24 reaches the ceiling across that range; where latency is lower, the
+    /// connection's request budget (<see cref="Connection.RequestBudget"/>) rather than the concurrency holds the rate
+    /// under the ceiling, and the 429 backoff covers what neither can know. bench/ measures it (docs/performance.md).
     /// </summary>
     public const int DefaultThrottleLimit = 24;
-
-    /// <summary>Graph's per-app-per-tenant ceiling, 1,500 requests per 20 s, less 5 % for the list pages and the
-    /// pacer's catch-up: the fan-out paces its starts to it.</summary>
-    public const double GraphRequestsPerSecond = 0.95 * 1500 / 20.0;
 
     /// <summary>The upper bound of -ThrottleLimit.</summary>
     public const int MaxThrottleLimit = 256;

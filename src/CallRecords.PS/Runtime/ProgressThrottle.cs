@@ -29,6 +29,7 @@ internal sealed class ProgressThrottle
     internal static TimeSpan? IntervalOverride { get; set; }
 
     /// <param name="clock">Monotonic time, for tests.</param>
+    /// <param name="interval">The least time between two progress records.</param>
     internal ProgressThrottle(Func<TimeSpan> clock, TimeSpan interval)
     {
         _clock = clock;

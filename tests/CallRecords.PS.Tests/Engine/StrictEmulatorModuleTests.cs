@@ -228,7 +228,7 @@ public sealed class StrictEmulatorModuleTests
         Assert.NotEmpty(logs);
         Assert.All(logs, r => Assert.Matches(ZonedLiteral, Uri.UnescapeDataString(r.PathAndQuery)));
         Assert.All(logs, r => Assert.Equal(200, r.Status));
-        Assert.Equal("2025-12-31T22:00:00Z", LogReader.Literal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.FromHours(2))));
+        Assert.Equal("2025-12-31T22:00:00Z", ODataFilter.DateTime(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.FromHours(2))));
     }
 
     [Fact]

@@ -122,27 +122,6 @@ public class FanOutTests
     }
 
     [Fact]
-    public async Task PacingSpacesStartsByTheRate()
-    {
-        var time = new ManualTime { Now = TimeSpan.FromSeconds(10) };
-        var limiter = new AdaptiveConcurrencyLimiter(8, () => time.Now, time.Delay) { MaxStartsPerSecond = 10 };
-        using var first = await limiter.AcquireAsync(CancellationToken.None);
-        // The slack lets a late start catch up by 100 ms: one more now, then the schedule holds.
-        using var second = await limiter.AcquireAsync(CancellationToken.None);
-        Assert.False(time.AnyPause);
-        var third = limiter.AcquireAsync(CancellationToken.None);
-        Assert.False(third.IsCompleted);
-        // It waits exactly for the next slot of the schedule, 1/10 s after the second start.
-        var (pause, done) = await time.NextPauseAsync();
-        Assert.Equal(TimeSpan.FromMilliseconds(100), pause);
-        time.Now += pause;
-        done.SetResult();
-        using var lease = await third.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(3, limiter.InFlight);
-        Assert.False(time.AnyPause);
-    }
-
-    [Fact]
     public async Task APauseHoldsNewStartsUntilRetryAfterHasPassed()
     {
         var time = new ManualTime();
