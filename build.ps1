@@ -223,8 +223,9 @@ function Invoke-Demo {
                     [pscustomobject]@{
                         User     = $_.Name
                         Calls    = $_.Count
-                        Minutes  = [math]::Round(($_.Group | ForEach-Object { $_.Duration.TotalMinutes } | Measure-Object -Sum).Sum, 1)
-                        Charge   = ($_.Group | Measure-Object Charge -Sum).Sum
+                        Minutes  = [math]::Round(($_.Group | Measure-Object DurationSeconds -Sum).Sum / 60, 1)
+                        # Measure-Object sums as Double; a [decimal] accumulator keeps the charges exact
+                        Charge   = & { $sum = [decimal]0; foreach ($r in $_.Group) { $sum += [decimal]$r.Charge }; $sum }
                         Currency = @($_.Group.Currency | Where-Object { $_ } | Select-Object -Unique) -join ','
                     }
                 } |

@@ -67,15 +67,16 @@ Describe 'Get-CallRecordPstnCall' {
         @($requests | Where-Object { $_.path -notlike '*$skip=*' }).Count | Should -Be 3
     }
 
-    It 'types charges as decimals, durations as TimeSpans and times as UTC DateTimeOffsets' {
+    It 'types charges as decimals, durations as whole seconds (DurationSeconds) and times as UTC DateTimeOffsets' {
         $row = Get-CallRecordPstnCall -StartDateTime $Now.AddDays(-30) -First 50 | Where-Object Charge -GT 0 | Select-Object -First 1
         $row.Charge | Should -BeOfType ([decimal])
-        $row.Duration | Should -BeOfType ([TimeSpan])
+        $row.DurationSeconds | Should -BeOfType ([long])
+        $row.PSObject.Properties.Name | Should -Not -Contain 'Duration'
         $row.StartDateTime.Offset | Should -Be ([TimeSpan]::Zero)
         $raw = Get-RawRows -From $row.StartDateTime -To $row.StartDateTime.AddSeconds(1) | Where-Object id -EQ $row.Id
         $row.Currency | Should -Be $raw.currency
         $row.Charge | Should -Be ([decimal]$raw.charge)
-        $row.Duration | Should -Be ([TimeSpan]::FromSeconds($raw.duration))
+        $row.DurationSeconds | Should -Be ([long]$raw.duration)
     }
 
     It 'builds a monthly cost-by-user report that matches the raw Graph rows' {
@@ -88,8 +89,9 @@ Describe 'Get-CallRecordPstnCall' {
                 [pscustomobject]@{
                     User    = $_.Name
                     Calls   = $_.Count
-                    Minutes = ($_.Group | Measure-Object { $_.Duration.TotalMinutes } -Sum).Sum
-                    Charge  = [decimal](($_.Group | Measure-Object Charge -Sum).Sum + ($_.Group | Measure-Object ConnectionCharge -Sum).Sum)
+                    Minutes = [math]::Round(($_.Group | Measure-Object DurationSeconds -Sum).Sum / 60, 1)
+                    # Measure-Object sums as Double; a [decimal] accumulator keeps the sum exact.
+                    Charge  = & { $sum = [decimal]0; foreach ($r in $_.Group) { $sum += [decimal]$r.Charge + [decimal]$r.ConnectionCharge }; $sum }
                 }
             } | Sort-Object Charge -Descending
 
@@ -101,7 +103,7 @@ Describe 'Get-CallRecordPstnCall' {
             [pscustomobject]@{
                 User   = $_.Name
                 Calls  = $_.Count
-                Charge = [decimal](($_.Group | ForEach-Object { [decimal]$_.charge + [decimal]$_.connectionCharge } | Measure-Object -Sum).Sum)
+                Charge = & { $sum = [decimal]0; foreach ($r in $_.Group) { $sum += [decimal]$r.charge + [decimal]$r.connectionCharge }; $sum }
             }
         }
 
@@ -117,7 +119,11 @@ Describe 'Get-CallRecordPstnCall' {
         $csv = Join-Path ([IO.Path]::GetTempPath()) "pstn-cost-$Port.csv"
         try {
             $report | Export-Csv -Path $csv -NoTypeInformation
-            (Import-Csv $csv).Count | Should -Be $report.Count
+            $back = Import-Csv $csv
+            $back.Count | Should -Be $report.Count
+            # exact decimal sums: no Double artefact such as 25.000000000000004 reaches the file
+            foreach ($b in $back) { [decimal]$b.Charge | Should -Be ($report | Where-Object User -EQ $b.User).Charge }
+            $back.Charge | Where-Object { $_ -match '\d\.\d*0000000' } | Should -BeNullOrEmpty
         }
         finally { Remove-Item $csv -ErrorAction SilentlyContinue }
     }

@@ -66,6 +66,32 @@ Describe 'Seeding a call' {
         @($streams | Where-Object { $_.AverageJitter -gt [timespan]::FromMilliseconds(30) }).Count | Should -Be 1
     }
 
+    It 'gives Get-CallRecordStream rows latency metrics as milliseconds that survive Export-Csv as numbers' {
+        $rows = @(Get-CallRecordStream -CallRecordId $Record.Id)
+        $rows.Count | Should -Be 2
+        $rows.AverageJitterMs | Should -Be @(45, 12)
+        $rows[0].AverageJitterMs | Should -BeOfType ([double])
+        $rows[0].DurationSeconds | Should -Be 300
+        $csv = Join-Path ([IO.Path]::GetTempPath()) "streams-$PID-$([guid]::NewGuid()).csv"
+        try {
+            $rows | Export-Csv -Path $csv -NoTypeInformation
+            $back = @(Import-Csv $csv)
+            $columns = $back[0].PSObject.Properties.Name
+            @($columns | Where-Object { $_ -like '*Ms' }).Count | Should -BeGreaterOrEqual 6
+            $columns | Should -Contain 'AverageJitterMs'
+            $columns | Should -Contain 'MaxRoundTripTimeMs'
+            $columns | Should -Not -Contain 'AverageJitter'
+            # no cell of the file is a TimeSpan's text (00:00:00.0450000)
+            Get-Content $csv | Select-String -Pattern '\d\d:\d\d:\d\d\.\d{7}' | Should -BeNullOrEmpty
+            # "jitter > 30 ms" as a spreadsheet would filter it: a number compare on the imported text
+            $poor = @($back | Where-Object { $_.AverageJitterMs -and [double]$_.AverageJitterMs -gt 30 })
+            $poor.Count | Should -Be 1
+            $poor[0].StreamId | Should -Be '1'
+            $poor[0].PoorReasons | Should -Match 'AverageJitter'
+        }
+        finally { Remove-Item $csv -ErrorAction SilentlyContinue }
+    }
+
     It 'changes only the properties given' {
         $changed = Set-CallRecordSession -CallRecordId $Record.Id -Id $Session.Id -EndDateTime $Start.AddMinutes(2) -PassThru
         $changed.EndDateTime | Should -Be $Start.AddMinutes(2)

@@ -29,7 +29,9 @@ public enum StreamKind
 /// One media stream of one segment as a flat row (Get-CallRecordStream): where it belongs (record, session,
 /// segment), who was on each side and with what (identity, client, network, devices), the stream's own metrics
 /// under Graph's names, and its Call Quality Dashboard class. Every property is a scalar or converts to readable
-/// text, so Export-Csv writes one readable row per stream.
+/// text, so Export-Csv writes one readable row per stream; Graph's durations (jitter, round-trip time, freezes) are
+/// numbers of milliseconds named …Ms, and the stream's length is DurationSeconds, so a spreadsheet can filter them
+/// (the rich <see cref="CallRecordMediaStream"/> keeps them as TimeSpan).
 /// </summary>
 public sealed class CallRecordStream
 {
@@ -42,7 +44,8 @@ public sealed class CallRecordStream
     /// <summary>The stream's start, else its segment's.</summary>
     public DateTimeOffset? StartDateTime { get; set; }
     public DateTimeOffset? EndDateTime { get; set; }
-    public TimeSpan? Duration { get; set; }
+    /// <summary>EndDateTime − StartDateTime in seconds (to the millisecond), a number for CSV.</summary>
+    public double? DurationSeconds { get; set; }
 
     public StreamQuality Quality { get; set; }
     /// <summary>Metrics past their CQD threshold (text form "AverageJitter;AveragePacketLossRate").</summary>
@@ -100,28 +103,28 @@ public sealed class CallRecordStream
     public string? AudioCodec { get; set; }
     public string? VideoCodec { get; set; }
     public float? AverageAudioDegradation { get; set; }
-    public TimeSpan? AverageAudioNetworkJitter { get; set; }
+    public double? AverageAudioNetworkJitterMs { get; set; }
     public long? AverageBandwidthEstimate { get; set; }
-    public TimeSpan? AverageFreezeDuration { get; set; }
-    public TimeSpan? AverageJitter { get; set; }
+    public double? AverageFreezeDurationMs { get; set; }
+    public double? AverageJitterMs { get; set; }
     public float? AveragePacketLossRate { get; set; }
     public float? AverageRatioOfConcealedSamples { get; set; }
     public float? AverageReceivedFrameRate { get; set; }
-    public TimeSpan? AverageRoundTripTime { get; set; }
+    public double? AverageRoundTripTimeMs { get; set; }
     public float? AverageVideoFrameLossPercentage { get; set; }
     public float? AverageVideoFrameRate { get; set; }
     public float? AverageVideoPacketLossRate { get; set; }
     public bool? IsAudioForwardErrorCorrectionUsed { get; set; }
     public float? LowFrameRateRatio { get; set; }
     public float? LowVideoProcessingCapabilityRatio { get; set; }
-    public TimeSpan? MaxAudioNetworkJitter { get; set; }
-    public TimeSpan? MaxJitter { get; set; }
+    public double? MaxAudioNetworkJitterMs { get; set; }
+    public double? MaxJitterMs { get; set; }
     public float? MaxPacketLossRate { get; set; }
     public float? MaxRatioOfConcealedSamples { get; set; }
-    public TimeSpan? MaxRoundTripTime { get; set; }
+    public double? MaxRoundTripTimeMs { get; set; }
     public long? PacketUtilization { get; set; }
     public float? PostForwardErrorCorrectionPacketLossRate { get; set; }
-    public TimeSpan? RmsFreezeDuration { get; set; }
+    public double? RmsFreezeDurationMs { get; set; }
     public bool? WasMediaBypassed { get; set; }
 
     public override string ToString() => $"{MediaLabel} {StreamDirection} {Quality}";

@@ -18,8 +18,8 @@ public sealed class DirectRoutingLogRow
     /// <summary>When the call failed; null for successful calls (Graph sends 0001-01-01T00:00:00Z for them).</summary>
     public DateTimeOffset? FailureDateTime { get; set; }
     public DateTimeOffset? EndDateTime { get; set; }
-    /// <summary>Graph's duration in seconds, as a TimeSpan.</summary>
-    public TimeSpan? Duration { get; set; }
+    /// <summary>Graph's duration, in whole seconds as Graph counts it (a number, for CSV).</summary>
+    public long? DurationSeconds { get; set; }
     /// <summary>ByotIn, ByotOut, ByotOutUserForwarding, … (Graph's text, unchanged).</summary>
     public string? CallType { get; set; }
     public bool? SuccessfulCall { get; set; }

@@ -15,8 +15,8 @@ public sealed class PstnCallLogRow
     public string? UserDisplayName { get; set; }
     public DateTimeOffset? StartDateTime { get; set; }
     public DateTimeOffset? EndDateTime { get; set; }
-    /// <summary>Graph's duration in seconds, as a TimeSpan.</summary>
-    public TimeSpan? Duration { get; set; }
+    /// <summary>Graph's duration, in whole seconds as Graph counts it (a number, for CSV).</summary>
+    public long? DurationSeconds { get; set; }
     /// <summary>Amount charged for the call, in <see cref="Currency"/>.</summary>
     public decimal? Charge { get; set; }
     /// <summary>Connection fee charged, in <see cref="Currency"/>.</summary>

@@ -15,8 +15,6 @@ public sealed class PstnOnlineMeetingDialoutReport
     public int? TotalCalls { get; set; }
     /// <summary>totalCallSeconds as sent by Graph.</summary>
     public int? TotalCallSeconds { get; set; }
-    /// <summary>totalCallSeconds as a TimeSpan.</summary>
-    public TimeSpan? TotalCallDuration => TotalCallSeconds is { } s ? TimeSpan.FromSeconds(s) : null;
     /// <summary>Amount charged, in <see cref="Currency"/>.</summary>
     public decimal? TotalCallCharge { get; set; }
     public string? Currency { get; set; }

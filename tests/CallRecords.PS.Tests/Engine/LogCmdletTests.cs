@@ -321,7 +321,7 @@ public sealed class LogCmdletTests : IDisposable
         {
             var json = table.BuildRow(i);
             Assert.Equal(json["id"]!.GetValue<string>(), row.Id);
-            Assert.Equal(TimeSpan.FromSeconds(json["duration"]!.GetValue<int>()), row.Duration);
+            Assert.Equal(json["duration"]!.GetValue<int>(), row.DurationSeconds);
             Assert.Equal(table.Timestamp(i), row.StartDateTime);
             if (row.SuccessfulCall == true) Assert.Null(row.FailureDateTime);
             else Assert.Equal(DateTimeOffset.Parse(json["failureDateTime"]!.GetValue<string>()), row.FailureDateTime);

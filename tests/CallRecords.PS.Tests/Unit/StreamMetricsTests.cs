@@ -11,16 +11,19 @@ namespace CallRecords.PS.Tests.Unit;
 public sealed class StreamMetricsTests
 {
     /// <summary>Graph's mediaStream has 26 metrics besides its id, direction and times; the row has each under the
-    /// same name and type.</summary>
+    /// same name and type, except the 8 durations, which it has as milliseconds (a double) under Name + "Ms".</summary>
     [Fact]
     public void The_table_has_the_26_metrics_of_a_media_stream_and_the_row_has_each()
     {
         Assert.Equal(26, StreamMetrics.All.Count);
         Assert.Equal(StreamMetrics.All.Count, StreamMetrics.All.Select(m => m.Name).Distinct().Count());
+        Assert.Equal(8, StreamMetrics.All.Count(m => m.RowName.EndsWith("Ms", StringComparison.Ordinal)));
         foreach (var m in StreamMetrics.All)
         {
             var nested = typeof(CallRecordMediaStream).GetProperty(m.Name)!;
-            Assert.Equal(nested.PropertyType, typeof(CallRecordStream).GetProperty(m.Name)!.PropertyType);
+            var isDuration = nested.PropertyType == typeof(TimeSpan?);
+            Assert.Equal(isDuration ? m.Name + "Ms" : m.Name, m.RowName);
+            Assert.Equal(isDuration ? typeof(double?) : nested.PropertyType, typeof(CallRecordStream).GetProperty(m.RowName)!.PropertyType);
             Assert.Equal(char.ToLowerInvariant(m.Name[0]) + m.Name[1..], m.JsonName);
         }
     }
@@ -31,6 +34,7 @@ public sealed class StreamMetricsTests
     public void Each_metric_goes_from_the_JSON_to_the_row_under_its_own_name()
     {
         var values = new Dictionary<string, object>();
+        var rowValues = new Dictionary<string, object>();
         var json = new Dictionary<string, object> { ["streamId"] = "s1", ["streamDirection"] = "callerToCallee" };
         var n = 0;
         foreach (var m in StreamMetrics.All)
@@ -48,6 +52,7 @@ public sealed class StreamMetricsTests
             };
             json[m.JsonName] = wire;
             values[m.Name] = expected;
+            rowValues[m.RowName] = expected is TimeSpan ts ? ts.TotalMilliseconds : expected;
         }
         using var doc = JsonDocument.Parse(JsonSerializer.Serialize(json));
         var stream = CallRecordMapper.MapStream(doc.RootElement);
@@ -55,9 +60,19 @@ public sealed class StreamMetricsTests
         var row = StreamRows.Row(segment, new CallRecordMedia { Label = "main-audio" }, stream);
         Assert.Equal("s1", row.StreamId);
         foreach (var (name, expected) in values)
-        {
             Assert.Equal(expected, typeof(CallRecordMediaStream).GetProperty(name)!.GetValue(stream));
+        foreach (var (name, expected) in rowValues)
             Assert.Equal(expected, typeof(CallRecordStream).GetProperty(name)!.GetValue(row));
-        }
+    }
+
+    /// <summary>The flat row has no TimeSpan property at all, so Export-Csv writes no "00:00:00.0590000" cell; a
+    /// fractional millisecond survives (PT0.0125S → 12.5).</summary>
+    [Fact]
+    public void The_row_has_no_TimeSpan_and_keeps_fractional_milliseconds()
+    {
+        Assert.DoesNotContain(typeof(CallRecordStream).GetProperties(),
+            p => (Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType) == typeof(TimeSpan));
+        Assert.Equal(12.5, StreamMetrics.Milliseconds(TimeSpan.FromTicks(125_000)));
+        Assert.Null(StreamMetrics.Milliseconds(null));
     }
 }

@@ -19,7 +19,7 @@ internal static class DirectRoutingLogRowMapper
             InviteDateTime = e.Date("inviteDateTime"),
             FailureDateTime = e.OptionalDate("failureDateTime"),
             EndDateTime = e.Date("endDateTime"),
-            Duration = e.Seconds("duration"),
+            DurationSeconds = e.Seconds("duration"),
             CallType = e.Str("callType"),
             SuccessfulCall = e.Bool("successfulCall"),
             CallerNumber = e.Str("callerNumber"),

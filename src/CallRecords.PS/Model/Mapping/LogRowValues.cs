@@ -7,8 +7,9 @@ namespace CallRecords.Models.Mapping;
 /// (0001-01-01T00:00:00Z) standing for "none".</summary>
 internal static class LogRowValues
 {
-    /// <summary>Graph sends these durations as a number of seconds (Int32).</summary>
-    public static TimeSpan? Seconds(this JsonElement e, string name) => e.Int64(name) is { } s ? TimeSpan.FromSeconds(s) : null;
+    /// <summary>Graph sends these durations as a number of seconds (Int32); the rows keep the number (DurationSeconds)
+    /// so Export-Csv writes a cell a spreadsheet can sum and filter.</summary>
+    public static long? Seconds(this JsonElement e, string name) => e.Int64(name);
 
     /// <summary>A date-time where 0001-01-01T00:00:00Z means "not applicable" (directRoutingLogRow.failureDateTime of
     /// a successful call).</summary>

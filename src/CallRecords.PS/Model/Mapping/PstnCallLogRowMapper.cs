@@ -17,7 +17,7 @@ internal static class PstnCallLogRowMapper
             UserDisplayName = e.Str("userDisplayName"),
             StartDateTime = e.Date("startDateTime"),
             EndDateTime = e.Date("endDateTime"),
-            Duration = e.Seconds("duration"),
+            DurationSeconds = e.Seconds("duration"),
             Charge = e.Decimal("charge"),
             ConnectionCharge = e.Decimal("connectionCharge"),
             Currency = e.Str("currency"),

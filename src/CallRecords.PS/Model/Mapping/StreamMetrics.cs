@@ -9,8 +9,10 @@ namespace CallRecords.Models.Mapping;
 /// The 26 metrics of a Graph mediaStream (codecs and quality figures), defined once: they are the properties of
 /// <see cref="CallRecordMediaStream"/> other than its identity (stream id, direction, start, end). The mapper reads
 /// each from Graph's camelCase name with the reader its type asks for, and <see cref="StreamRows"/> copies each to the
-/// property of the same name and type on the flat <see cref="CallRecordStream"/> row. A metric the row lacks (or has
-/// with another type) fails the type's initialisation, so the two public types cannot drift apart.
+/// property of the same name and type on the flat <see cref="CallRecordStream"/> row, except a duration (TimeSpan on
+/// the rich stream), which the row carries as a number of milliseconds named for its unit (AverageJitter →
+/// AverageJitterMs, a double), so Export-Csv writes a number Excel can filter. A metric the row lacks (or has with
+/// another type) fails the type's initialisation, so the two public types cannot drift apart.
 /// </summary>
 internal static class StreamMetrics
 {
@@ -41,14 +43,17 @@ internal static class StreamMetrics
         foreach (var nested in typeof(CallRecordMediaStream).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (Array.IndexOf(Identity, nested.Name) >= 0) continue;
-            var flat = typeof(CallRecordStream).GetProperty(nested.Name, BindingFlags.Public | BindingFlags.Instance);
-            if (flat is null || flat.PropertyType != nested.PropertyType)
-                throw new InvalidOperationException($"CallRecordStream needs a {nested.PropertyType} {nested.Name} for the stream metric of that name.");
             var type = nested.PropertyType;
+            var isDuration = type == typeof(TimeSpan?);
+            var flatName = isDuration ? nested.Name + MillisecondsSuffix : nested.Name;
+            var flatType = isDuration ? typeof(double?) : type;
+            var flat = typeof(CallRecordStream).GetProperty(flatName, BindingFlags.Public | BindingFlags.Instance);
+            if (flat is null || flat.PropertyType != flatType)
+                throw new InvalidOperationException($"CallRecordStream needs a {flatType} {flatName} for the stream metric {nested.Name}.");
             metrics.Add(
                 type == typeof(string) ? Make<string?>(nested, flat, Json.Enum) :
                 type == typeof(float?) ? Make<float?>(nested, flat, Json.Single) :
-                type == typeof(TimeSpan?) ? Make<TimeSpan?>(nested, flat, Json.Duration) :
+                isDuration ? MakeDuration(nested, flat) :
                 type == typeof(long?) ? Make<long?>(nested, flat, Json.Int64) :
                 type == typeof(bool?) ? Make<bool?>(nested, flat, Json.Bool) :
                 throw new InvalidOperationException($"No JSON reader for the stream metric {nested.Name} ({type})."));
@@ -56,29 +61,49 @@ internal static class StreamMetrics
         return metrics;
     }
 
+    /// <summary>The flat row's suffix for a duration metric carried in milliseconds.</summary>
+    public const string MillisecondsSuffix = "Ms";
+
+    /// <summary>Milliseconds of a Graph duration, as a number (PT0.059S → 59).</summary>
+    public static double? Milliseconds(TimeSpan? value) => value is { } v ? v.Ticks / (double)TimeSpan.TicksPerMillisecond : null;
+
+    private static StreamMetric MakeDuration(PropertyInfo nested, PropertyInfo flat)
+    {
+        var get = (Func<CallRecordMediaStream, TimeSpan?>)Delegate.CreateDelegate(typeof(Func<CallRecordMediaStream, TimeSpan?>), nested.GetGetMethod()!);
+        var set = (Action<CallRecordMediaStream, TimeSpan?>)Delegate.CreateDelegate(typeof(Action<CallRecordMediaStream, TimeSpan?>), nested.GetSetMethod()!);
+        var setFlat = (Action<CallRecordStream, double?>)Delegate.CreateDelegate(typeof(Action<CallRecordStream, double?>), flat.GetSetMethod()!);
+        var jsonName = JsonName(nested.Name);
+        return new StreamMetric(nested.Name, flat.Name, jsonName, (e, s) => set(s, Json.Duration(e, jsonName)), (s, r) => setFlat(r, Milliseconds(get(s))));
+    }
+
+    private static string JsonName(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
+
     private static StreamMetric Make<T>(PropertyInfo nested, PropertyInfo flat, Func<JsonElement, string, T> read)
     {
         var get = (Func<CallRecordMediaStream, T>)Delegate.CreateDelegate(typeof(Func<CallRecordMediaStream, T>), nested.GetGetMethod()!);
         var set = (Action<CallRecordMediaStream, T>)Delegate.CreateDelegate(typeof(Action<CallRecordMediaStream, T>), nested.GetSetMethod()!);
         var setFlat = (Action<CallRecordStream, T>)Delegate.CreateDelegate(typeof(Action<CallRecordStream, T>), flat.GetSetMethod()!);
-        var jsonName = char.ToLowerInvariant(nested.Name[0]) + nested.Name.Substring(1);
-        return new StreamMetric(nested.Name, jsonName, (e, s) => set(s, read(e, jsonName)), (s, r) => setFlat(r, get(s)));
+        var jsonName = JsonName(nested.Name);
+        return new StreamMetric(nested.Name, flat.Name, jsonName, (e, s) => set(s, read(e, jsonName)), (s, r) => setFlat(r, get(s)));
     }
 }
 
 /// <summary>One stream metric: its property name, Graph's name, and how it is read and copied.</summary>
 internal sealed class StreamMetric
 {
-    public StreamMetric(string name, string jsonName, Action<JsonElement, CallRecordMediaStream> read, Action<CallRecordMediaStream, CallRecordStream> copy)
+    public StreamMetric(string name, string rowName, string jsonName, Action<JsonElement, CallRecordMediaStream> read, Action<CallRecordMediaStream, CallRecordStream> copy)
     {
         Name = name;
+        RowName = rowName;
         JsonName = jsonName;
         Read = read;
         Copy = copy;
     }
 
-    /// <summary>The property name on both output types (and the Export-Csv column).</summary>
+    /// <summary>The property name on <see cref="CallRecordMediaStream"/>.</summary>
     public string Name { get; }
+    /// <summary>The property name on the flat row (and the Export-Csv column): the same, or Name + "Ms" for a duration.</summary>
+    public string RowName { get; }
     /// <summary>Graph's property name of the mediaStream.</summary>
     public string JsonName { get; }
     public Action<JsonElement, CallRecordMediaStream> Read { get; }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using CallRecords.Quality;
 
@@ -41,7 +42,7 @@ internal static class StreamRows
             SegmentId = segment.Id,
             StartDateTime = start,
             EndDateTime = end,
-            Duration = start is { } a && end is { } b && b >= a ? b - a : null,
+            DurationSeconds = start is { } a && end is { } b && b >= a ? Math.Round((b - a).TotalSeconds, 3) : null,
             Quality = quality.Quality,
             PoorReasons = quality.PoorReasons,
             StreamKind = kind,
