@@ -58,6 +58,18 @@ Describe 'Tab completion' {
             Should -Be @('video', 'videoBasedScreenSharing')
     }
 
+    It 'completes <Line> with <Expected>' -ForEach @(
+        @{ Line = 'New-CallRecord -Type '; Expected = @('groupCall', 'peerToPeer', 'unknown') }
+        @{ Line = 'New-CallRecord -Modalities scr'; Expected = @('screenSharing') }
+        @{ Line = 'Add-CallRecordSession -Modalities audio,vi'; Expected = @('video', 'videoBasedScreenSharing') }
+        @{ Line = 'Set-CallRecordSession -Modalities da'; Expected = @('data') }
+        @{ Line = 'Get-CallRecord -Type pe'; Expected = @('peerToPeer') }
+        @{ Line = 'Connect-CallRecordGraph -Environment usg'; Expected = @('USGov', 'USGovDoD') }
+        @{ Line = 'Connect-CallRecordGraph -ApiVersion b'; Expected = @('beta') }
+    ) {
+        (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText | Should -Be $Expected
+    }
+
     It 'completes -Property with callRecord property names' {
         $line = 'Get-CallRecord -Property start'
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText |

@@ -21,6 +21,7 @@ public sealed class AddCallRecordSegmentCommand : SessionWriteCmdlet
 {
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SessionIdCompleter))]
     public string SessionId { get; set; } = string.Empty;
 
     /// <summary>media entries: @{ label = 'main-audio'; streams = @( @{ streamDirection = 'callerToCallee'; averageJitter = [timespan]'0:0:0.016' } ) }.</summary>

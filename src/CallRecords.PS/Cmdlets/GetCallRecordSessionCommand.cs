@@ -28,6 +28,7 @@ public sealed class GetCallRecordSessionCommand : CallRecordChildCmdlet<CallReco
     [Parameter(Position = 1)]
     [Alias("SessionId")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.SessionIdCompleter))]
     public string[]? Id { get; set; }
 
     /// <summary>Include each session's segments (media and streams).</summary>

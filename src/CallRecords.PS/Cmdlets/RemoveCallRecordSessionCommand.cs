@@ -22,6 +22,7 @@ public sealed class RemoveCallRecordSessionCommand : CallRecordWriteCmdlet
     /// <summary>The session id (a session object's Id when piped).</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SessionIdCompleter))]
     public string Id { get; set; } = string.Empty;
 
     protected override void ProcessRecord()

@@ -115,4 +115,57 @@ public sealed class CompletionTests
                      "Add-CallRecordSession", "Add-CallRecordSegment", "Set-CallRecordSession", "Remove-CallRecordSession" })
             Assert.Contains(listed[0], Texts(HostedShell.Complete(ps, cmdlet + " -CallRecordId ")));
     }
+
+    /// <summary>Every parameter whose values come from a fixed set (Graph's enums, national clouds, API versions,
+    /// $select names) or from ids the session has seen has a completer or a ValidateSet, on every cmdlet; a new
+    /// parameter of that kind without one fails here instead of completing file names.</summary>
+    [Fact]
+    public void EveryEnumLikeAndIdParameterOfEveryCmdletCompletes()
+    {
+        var enumLike = new HashSet<string> { "Type", "Modality", "Modalities", "Environment", "ApiVersion", "Property" };
+        var idLike = new HashSet<string> { "Id", "CallRecordId", "SessionId" };
+        var missing = new List<string>();
+        var cmdlets = typeof(CallRecord).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && t.GetCustomAttributes(typeof(System.Management.Automation.CmdletAttribute), false).Length > 0)
+            .ToList();
+        Assert.True(cmdlets.Count >= 18, $"found {cmdlets.Count} cmdlets");
+        foreach (var cmdlet in cmdlets)
+            foreach (var p in cmdlet.GetProperties())
+            {
+                if (p.GetCustomAttributes(typeof(System.Management.Automation.ParameterAttribute), true).Length == 0) continue;
+                if (p.PropertyType != typeof(string) && p.PropertyType != typeof(string[])) continue;
+                if (!enumLike.Contains(p.Name) && !idLike.Contains(p.Name)) continue;
+                var completes = p.GetCustomAttributes(typeof(System.Management.Automation.ArgumentCompleterAttribute), true).Length > 0
+                    || p.GetCustomAttributes(typeof(System.Management.Automation.ValidateSetAttribute), true).Length > 0;
+                // New-CallRecord -Id names a record that does not exist yet: nothing seen can complete it.
+                if (!completes && !(cmdlet.Name == "NewCallRecordCommand" && p.Name == "Id")) missing.Add(cmdlet.Name + " -" + p.Name);
+            }
+        Assert.True(missing.Count == 0, "No completer: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void WriteCmdletsCompleteGraphsTypeAndModalityValues()
+    {
+        using var ps = HostedShell.Create();
+        Assert.Equal(["groupCall", "peerToPeer", "unknown"], Texts(HostedShell.Complete(ps, "New-CallRecord -Type ")));
+        Assert.Equal(["video", "videoBasedScreenSharing"], Texts(HostedShell.Complete(ps, "New-CallRecord -Modalities vi")));
+        Assert.Equal(["screenSharing"], Texts(HostedShell.Complete(ps, "Add-CallRecordSession -Modalities audio,scr")));
+        Assert.Equal(["data"], Texts(HostedShell.Complete(ps, "Set-CallRecordSession -Modalities da")));
+    }
+
+    [Fact]
+    public void SessionIdsSeenInTheSessionCompleteOnEveryCmdletThatTakesOne()
+    {
+        CallRecordIdHistory.Sessions.Clear();
+        using var ps = HostedShell.Create();
+        Assert.Empty(HostedShell.Complete(ps, "Get-CallRecordSession -CallRecordId x -Id "));
+        var sessions = _f.Run("Get-CallRecord -First 1 | Get-CallRecordSession").Objects<CallRecordSession>().Select(s => s.Id).ToList();
+        Assert.NotEmpty(sessions);
+        foreach (var line in new[] { "Get-CallRecordSession -CallRecordId x -Id ", "Get-CallRecordSegment -CallRecordId x -SessionId ",
+                     "Get-CallRecordStream -CallRecordId x -SessionId ", "Add-CallRecordSegment -CallRecordId x -SessionId ",
+                     "Set-CallRecordSession -CallRecordId x -Id ", "Remove-CallRecordSession -CallRecordId x -Id " })
+            Assert.True(sessions.All(Texts(HostedShell.Complete(ps, line)).Contains), line);
+        var one = sessions[0];
+        Assert.Equal([one], Texts(HostedShell.Complete(ps, "Set-CallRecordSession -CallRecordId x -Id " + one[..12])));
+    }
 }
