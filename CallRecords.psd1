@@ -41,7 +41,16 @@
             Tags         = @('Teams', 'MicrosoftGraph', 'CallRecords', 'CallQuality', 'PSTN', 'DirectRouting', 'PSEdition_Desktop', 'PSEdition_Core')
             ProjectUri   = 'https://github.com/CallRecords-PS/CallRecords.PS'
             LicenseUri   = 'https://github.com/CallRecords-PS/CallRecords.PS/blob/main/LICENSE'
-            ReleaseNotes = 'First release: Connect-CallRecordGraph, Get-CallRecord.'
+            ReleaseNotes = @'
+0.1.0: call records, sessions, segments, participants and media streams (with the Call Quality Dashboard class) from
+Microsoft Graph, and the PSTN, direct-routing, SMS, blocked-user and dial-out logs. Every cmdlet streams through one
+runtime: listings, fan-out over piped records, sessions, segments, ids or CSV rows (up to -ThrottleLimit at a time,
+results in input order), and log windows of at most 90 days. One request budget per connection keeps all runs inside
+Graph's throttling windows; pages are 999 records by default. Flat rows carry latencies as numbers (AverageJitterMs,
+DurationSeconds) for Export-Csv; default tables fit 120 columns with whole ids and UTC date-times. Use -Verbose and
+$DebugPreference = 'Continue' rather than -Debug (pwsh 7.6 prompts at every line with -Debug). The SQLite archive
+(Sync-CallRecord, Open-CallRecordArchive) may ship separately. See CHANGELOG.md.
+'@
         }
     }
 }

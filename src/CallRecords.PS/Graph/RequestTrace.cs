@@ -32,8 +32,33 @@ internal sealed class RequestTrace
     /// <summary>The response's Retry-After, when Graph sent one (429/503).</summary>
     public TimeSpan? RetryAfter { get; }
 
+    /// <summary>The URL as -Verbose and the debug lines show it: an opaque paging token ($skiptoken, $deltatoken)
+    /// longer than 16 characters shows its first 8 and its length, so a line stays short enough to read; everything
+    /// else of the URL is unchanged. The request itself always carries the whole token.</summary>
+    public string UrlText => ShortenTokens(Uri.AbsoluteUri);
+
+    internal static string ShortenTokens(string url)
+    {
+        var q = url.IndexOf('?');
+        if (q < 0) return url;
+        var parts = url.Substring(q + 1).Split('&');
+        var changed = false;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var eq = parts[i].IndexOf('=');
+            if (eq < 0) continue;
+            var name = Uri.UnescapeDataString(parts[i].Substring(0, eq));
+            if (!name.Equals("$skiptoken", StringComparison.OrdinalIgnoreCase) && !name.Equals("$deltatoken", StringComparison.OrdinalIgnoreCase)) continue;
+            var value = parts[i].Substring(eq + 1);
+            if (value.Length <= 16) continue;
+            parts[i] = parts[i].Substring(0, eq + 1) + value.Substring(0, 8) + "…(" + value.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + " chars)";
+            changed = true;
+        }
+        return changed ? url.Substring(0, q + 1) + string.Join("&", parts) : url;
+    }
+
     public override string ToString() =>
-        $"{Method} {Uri.AbsoluteUri} → {(Status is { } s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no response (" + Failure + ")")} in {(long)Elapsed.TotalMilliseconds} ms" +
+        $"{Method} {UrlText} → {(Status is { } s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no response (" + Failure + ")")} in {(long)Elapsed.TotalMilliseconds} ms" +
         (RequestId is null ? "" : $" request-id: {RequestId}") +
         (ClientRequestId is null ? "" : $" client-request-id: {ClientRequestId}");
 }

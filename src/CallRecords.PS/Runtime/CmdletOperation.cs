@@ -83,13 +83,13 @@ internal sealed class CmdletOperation : IRequestObserver
         RequestObserved?.Invoke();
         WriteVerbose(trace.ToString());
         if (trace.RetryAttempt > 0)
-            WriteDebug($"Graph SDK retry handler: retry {trace.RetryAttempt.ToString(CultureInfo.InvariantCulture)} of {trace.Method} {trace.Uri.AbsoluteUri}.");
+            WriteDebug($"Graph SDK retry handler: retry {trace.RetryAttempt.ToString(CultureInfo.InvariantCulture)} of {trace.Method} {trace.UrlText}.");
         if (trace.Status is 429 or 503 or 504)
         {
             var wait = trace.RetryAfter is { } after
                 ? $"Retry-After {after.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s"
                 : "no Retry-After, exponential backoff";
-            WriteDebug($"Graph answered {trace.Status.Value.ToString(CultureInfo.InvariantCulture)} to {trace.Method} {trace.Uri.AbsoluteUri} ({wait}); " +
+            WriteDebug($"Graph answered {trace.Status.Value.ToString(CultureInfo.InvariantCulture)} to {trace.Method} {trace.UrlText} ({wait}); " +
                 "the Graph SDK retry handler waits and retries until its retry limit, then the error is reported.");
         }
     }
