@@ -26,6 +26,8 @@
         'Add-CallRecordSession'
         'Set-CallRecordSession'
         'Remove-CallRecordSession'
+        'Sync-CallRecord'
+        'Open-CallRecordArchive'
         'Add-CallRecordSegment'
         'Get-CallRecordPstnCall'
         'Get-CallRecordDirectRoutingCall'
