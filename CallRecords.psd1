@@ -28,6 +28,7 @@
         'Remove-CallRecordSession'
         'Sync-CallRecord'
         'Open-CallRecordArchive'
+        'Get-CallRecordArchive'
         'Add-CallRecordSegment'
         'Get-CallRecordPstnCall'
         'Get-CallRecordDirectRoutingCall'

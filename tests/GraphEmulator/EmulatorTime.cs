@@ -129,6 +129,7 @@ public static class EmulatorTime
 
     internal static void Map(WebApplication app, EmulatorHost host)
     {
+        HoldWaitApi.Map(app, host);
         var g = app.MapGroup("/_emulator");
         g.MapPost("/reissue", async (HttpContext ctx) =>
         {

@@ -50,6 +50,9 @@ internal interface IArchiveStore : IDisposable
     /// <summary>Notes a finished (or failed) sync in the sync_runs table.</summary>
     void RecordRun(string tenantId, CallRecordSyncResult result);
 
+    /// <summary>Integrity checks, row counts and the content digest (Get-CallRecordArchive); one tenant or all.</summary>
+    CallRecordArchiveInfo Describe(string? tenantId);
+
     /// <summary>The read side: answers the module's Graph-shaped requests for this tenant from the file.</summary>
     IGraphTransport CreateTransport(string tenantId);
 }

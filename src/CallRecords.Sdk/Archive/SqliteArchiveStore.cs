@@ -183,6 +183,8 @@ internal sealed class SqliteArchiveStore : IArchiveStore
 
     public IGraphTransport CreateTransport(string tenantId) => new ArchiveTransport(this, tenantId);
 
+    public CallRecordArchiveInfo Describe(string? tenantId) => ArchiveDigest.Describe(this, tenantId);
+
     public void Dispose()
     {
         // Pooled connections keep the file open (and, on Windows, locked); the archive is done with here.
