@@ -248,6 +248,57 @@ Sync-CallRecord -Path $Db | Out-Null
     }
 }
 
+Describe 'The archive examples: a scheduled sync, and daily CSV files that follow re-issued records' {
+    BeforeAll {
+        $root = Get-TestRepositoryRoot
+        $script:SyncScript = Join-Path $root 'examples/Sync-CallRecordArchive.ps1'
+        $script:ExportScript = Join-Path $root 'examples/Export-DailyCallRecordsFromArchive.ps1'
+        $script:ExampleDb = Join-Path $Work 'example.db'
+        $script:Csv = Join-Path $Work 'csv'
+        $script:Today = $Now.UtcDateTime.Date
+    }
+
+    It 'syncs from a scheduled script, logs one JSON line, and rewrites only the days whose records Graph re-issued' {
+        $log = Join-Path $Work 'sync.log'
+        $global:LASTEXITCODE = $null
+        $result = & $SyncScript -ArchivePath $ExampleDb -AccessToken (Get-TestEmulatorToken) -GraphEndpoint $Endpoint -LogPath $log -ModulePath $Manifest
+        $LASTEXITCODE | Should -Be 0
+        $retained = Get-TestRecordTruth
+        $result.Added | Should -Be $retained.count
+        (Get-Content $log | ConvertFrom-Json).added | Should -Be $retained.count
+
+        $first = @(& $ExportScript -ArchivePath $ExampleDb -OutputDirectory $Csv -Until $Today -ModulePath $Manifest)
+        $LASTEXITCODE | Should -Be 0
+        $first.Count | Should -Be 30
+        @($first | Where-Object Changed).Count | Should -Be 30 -Because 'every file is new'
+        $exported = foreach ($f in $first) { Import-Csv $f.Path | ForEach-Object Id }
+        # The files sort calls that started at the same moment by id; Graph lists them in its own order.
+        Assert-TestTruth -Expected (Get-TestRecordTruth -To ([DateTimeOffset]::new($Today, [TimeSpan]::Zero))).ids -Actual $exported -What 'records in the daily files' -Unordered
+
+        $reissued = @((Invoke-Control Post 'reissue' @{ count = 5; seed = 77 }).ids)
+        $null = & $SyncScript -ArchivePath $ExampleDb -AccessToken (Get-TestEmulatorToken) -GraphEndpoint $Endpoint -ModulePath $Manifest
+        $LASTEXITCODE | Should -Be 0
+        $second = @(& $ExportScript -ArchivePath $ExampleDb -OutputDirectory $Csv -Until $Today -ModulePath $Manifest)
+        $LASTEXITCODE | Should -Be 0
+        $days = @($reissued | ForEach-Object { ([DateTimeOffset](Get-RawRecord $_).startDateTime).UtcDateTime.Date.ToString('yyyy-MM-dd') } | Sort-Object -Unique)
+        $changed = @($second | Where-Object Changed | ForEach-Object Day)
+        Assert-TestTruth -Expected $days -Actual ($changed | Sort-Object) -What 'days rewritten after the re-issue'
+        foreach ($id in $reissued) {
+            $raw = Get-RawRecord $id
+            $day = ([DateTimeOffset]$raw.startDateTime).UtcDateTime.Date.ToString('yyyy-MM-dd')
+            $row = Import-Csv (Join-Path $Csv "callrecords-$day.csv") | Where-Object Id -EQ $id
+            $row.Version | Should -Be ([string]$raw.version) -Because "the file of $day holds the re-issued version of $id"
+        }
+    }
+
+    It 'ends a scheduled sync that cannot reach Graph with exit code 1 and the error' {
+        $global:LASTEXITCODE = $null
+        $out = & $SyncScript -ArchivePath $ExampleDb -AccessToken (Get-TestEmulatorToken) -GraphEndpoint "http://127.0.0.1:$(Get-TestFreePort)" -ModulePath $Manifest 2>&1
+        $LASTEXITCODE | Should -Be 1
+        @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -BeGreaterThan 0
+    }
+}
+
 Describe 'A sync under 10 % faults, killed twice with SIGKILL and run again, leaves the archive a clean sync leaves' {
     BeforeAll {
         $null = Invoke-Control Post 'reset' @{ seed = 41; records = 600 }
