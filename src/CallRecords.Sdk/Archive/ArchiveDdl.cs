@@ -200,6 +200,8 @@ CREATE TABLE sync_writer (
     /// transaction with its row in schema_version; WAL on. Returns the version.</summary>
     public static int Migrate(SqliteConnection c)
     {
+        // Before anything changes: a database of something else is refused as it is (no WAL switch, no tables added).
+        var current = ReadVersion(c);
         using (var wal = c.CreateCommand())
         {
             // Persistent: readers read while a sync writes. NORMAL sync is durable across application crashes in WAL mode.
@@ -211,7 +213,6 @@ CREATE TABLE sync_writer (
             create.CommandText = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_utc TEXT NOT NULL, description TEXT NOT NULL)";
             create.ExecuteNonQuery();
         }
-        var current = ReadVersion(c);
         if (current > ArchiveSchema.Version)
             throw new CallRecordsException("ArchiveSchemaNewer", System.Management.Automation.ErrorCategory.InvalidData,
                 $"The archive has schema version {current}; this module writes version {ArchiveSchema.Version} and never downgrades a file.",
