@@ -8,6 +8,8 @@ public sealed class CallRecordArchiveInfo
 {
     public string Path { get; set; } = string.Empty;
     public int SchemaVersion { get; set; }
+    /// <summary>The SQLite library that read the file (sqlite_version()).</summary>
+    public string SqliteVersion { get; set; } = string.Empty;
     /// <summary>"ok", or what PRAGMA integrity_check found.</summary>
     public string IntegrityCheck { get; set; } = string.Empty;
     /// <summary>Rows whose parent row is missing (PRAGMA foreign_key_check): 0 in an archive Sync-CallRecord wrote.</summary>

@@ -31,6 +31,7 @@ internal static class ArchiveDigest
     {
         using var c = store.Connect();
         var info = new CallRecordArchiveInfo { Path = store.Path, SchemaVersion = store.SchemaVersion };
+        info.SqliteVersion = Convert.ToString(Scalar(c, "SELECT sqlite_version()", null), CultureInfo.InvariantCulture) ?? "";
         info.IntegrityCheck = string.Join("; ", Strings(c, "PRAGMA integrity_check", null));
         info.ForeignKeyViolations = Strings(c, "PRAGMA foreign_key_check", null).Count;
         var where = tenantId is null ? "" : " WHERE tenant_id = $t";
