@@ -20,6 +20,9 @@ namespace CallRecords.Archive;
 /// </summary>
 internal sealed class ArchiveRecordReader
 {
+    /// <summary>Requests one record costs without nested paging: the expanded GET, participants_v2, organizer_v2.</summary>
+    public const int RequestsPerRecord = 3;
+
     private readonly PageStreamer _pages;
 
     public ArchiveRecordReader(PageStreamer pages) => _pages = pages;

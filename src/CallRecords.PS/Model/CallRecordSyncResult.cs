@@ -26,6 +26,8 @@ public sealed class CallRecordSyncResult
     public long PstnCallsAdded { get; set; }
     /// <summary>getDirectRoutingCalls rows new to the archive (with -Include DirectRouting).</summary>
     public long DirectRoutingCallsAdded { get; set; }
+    /// <summary>Of <see cref="Duration"/>, the time spent writing to the archive (its transactions), so a slow disk shows.</summary>
+    public TimeSpan WriteDuration { get; set; }
     public DateTimeOffset StartedOn { get; set; }
     public TimeSpan Duration { get; set; }
     /// <summary>False when the run stopped early (Ctrl+C, a failure); what it wrote is complete, the rest follows next run.</summary>
