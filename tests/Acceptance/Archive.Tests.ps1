@@ -141,7 +141,10 @@ Describe 'Sync-CallRecord and Open-CallRecordArchive' {
 
     It 'sends list requests only on a third sync and expands nothing' {
         Clear-TestEmulatorRequest
-        $result = Sync-CallRecord -Path $Db
+        $result = Sync-CallRecord -Path $Db -Verbose 4>&1 | Tee-Object -Variable streams | Where-Object { $_ -is [CallRecords.Models.CallRecordSyncResult] }
+        # -Verbose says what it sends: one line per request, each naming its URL.
+        $sent = @($streams | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like "GET $Endpoint/v1.0/communications/callRecords*" })
+        $sent.Count | Should -Be 2
         $result.Expanded | Should -Be 0
         $result.Added + $result.Updated | Should -Be 0
         $result.Unchanged | Should -Be 1520
