@@ -213,13 +213,8 @@ Connect-CallRecordGraph -AccessToken (ConvertTo-SecureString $env:CALLRECORDS_TE
 Sync-CallRecord -Path $Db | Out-Null
 '@
         $null = Set-TestEmulatorHold -Route 'listCallRecords' -TimeoutSeconds 60
-        $env:CALLRECORDS_TEST_TOKEN = [System.Net.NetworkCredential]::new('', (Get-TestEmulatorToken)).Password
-        $pwsh = Get-TestPwshCommand
-        try {
-            $process = Start-Process -FilePath $pwsh.File -ArgumentList (@($pwsh.Prefix) + @('-NoProfile', '-NonInteractive', '-File', $child, $Manifest, $Endpoint, $Db)) `
-                -PassThru -RedirectStandardOutput (Join-Path $Work 'hold.out') -RedirectStandardError (Join-Path $Work 'hold.err')
-        }
-        finally { Remove-Item Env:CALLRECORDS_TEST_TOKEN }
+        $token = [System.Net.NetworkCredential]::new('', (Get-TestEmulatorToken)).Password
+        $process = Start-TestPwsh -ArgumentList @('-File', $child, $Manifest, $Endpoint, $Db) -LogPath (Join-Path $Work 'hold') -Environment @{ CALLRECORDS_TEST_TOKEN = $token }
         try {
             $wait = Invoke-RestMethod "$Endpoint/_emulator/hold/wait?held=1&timeoutSeconds=60"
             $wait.met | Should -BeTrue -Because $wait.description
@@ -232,7 +227,7 @@ Sync-CallRecord -Path $Db | Out-Null
             Clear-TestEmulatorHold
             $process.WaitForExit(120000) | Should -BeTrue
         }
-        $process.ExitCode | Should -Be 0 -Because (Get-Content -Raw (Join-Path $Work 'hold.err'))
+        $process.ExitCode | Should -Be 0 -Because (Get-Content -Raw (Join-Path $Work 'hold.err') -ErrorAction SilentlyContinue)
         # The slot is free again once the holder is done.
         (Sync-CallRecord -Path $Db -WaitTimeout 0).Completed | Should -BeTrue
     }
@@ -318,13 +313,8 @@ Sync-CallRecord -Path $Db -BatchSize 25 | Out-Null
         # Starts a child sync, waits until it is stuck on a held expansion past the first $PassFirst, and SIGKILLs it.
         function script:Invoke-KilledSync([int] $PassFirst, [string] $Name) {
             $null = Set-TestEmulatorHold -Route 'getCallRecord' -PassFirst $PassFirst -TimeoutSeconds 120
-            $env:CALLRECORDS_TEST_TOKEN = [System.Net.NetworkCredential]::new('', (Get-TestEmulatorToken)).Password
-            $pwsh = Get-TestPwshCommand
-            try {
-                $process = Start-Process -FilePath $pwsh.File -ArgumentList (@($pwsh.Prefix) + @('-NoProfile', '-NonInteractive', '-File', $Child, $Manifest, $Endpoint, $Faulted)) `
-                    -PassThru -RedirectStandardOutput (Join-Path $Work "$Name.out") -RedirectStandardError (Join-Path $Work "$Name.err")
-            }
-            finally { Remove-Item Env:CALLRECORDS_TEST_TOKEN }
+            $token = [System.Net.NetworkCredential]::new('', (Get-TestEmulatorToken)).Password
+            $process = Start-TestPwsh -ArgumentList @('-File', $Child, $Manifest, $Endpoint, $Faulted) -LogPath (Join-Path $Work $Name) -Environment @{ CALLRECORDS_TEST_TOKEN = $token }
             try {
                 $wait = Invoke-RestMethod "$Endpoint/_emulator/hold/wait?held=1&timeoutSeconds=120"
                 $wait.met | Should -BeTrue -Because "$($wait.description) $(Get-Content -Raw (Join-Path $Work "$Name.err") -ErrorAction SilentlyContinue)"
@@ -332,7 +322,11 @@ Sync-CallRecord -Path $Db -BatchSize 25 | Out-Null
                 $process.Kill()
                 $process.WaitForExit(30000) | Should -BeTrue
             }
-            finally { Clear-TestEmulatorHold }
+            finally {
+                # Whatever failed above, the child never outlives the test.
+                if (-not $process.HasExited) { $process.Kill(); $null = $process.WaitForExit(30000) }
+                Clear-TestEmulatorHold
+            }
             $process.ExitCode | Should -Be 137 -Because 'the child was killed by SIGKILL (128 + 9)'
         }
     }
