@@ -25,7 +25,7 @@ internal sealed class GraphClientSession : IGraphClient
     private readonly ConnectionTokenCache _tokens;
     private readonly IGraphTransport _transport;
 
-    public GraphClientSession(ConnectionSettings settings, TokenCredential credential, Func<Exception, Exception>? describeFailure = null)
+    public GraphClientSession(ConnectionSettings settings, TokenCredential credential, Func<Exception, Exception>? describeFailure = null, IRequestGate? gate = null)
     {
         _settings = settings;
         _tokens = new ConnectionTokenCache(credential, describeFailure ?? (e => e),
@@ -55,6 +55,8 @@ internal sealed class GraphClientSession : IGraphClient
         // request can be sent, and a handler of our own with TLS 1.2/1.3 and the connection limit (HttpProfile).
         var desktop = settings.Http.Desktop;
         if (desktop) handlers.Add(new ConnectionSlotHandler(settings.Http.ConnectionLimit));
+        // The connection's request budget: every attempt, the retry handler's included, waits for its window.
+        if (gate is not null) handlers.Add(new RequestGateHandler(gate));
         handlers.Add(new RequestTraceHandler());
         // Last, next to the network: each attempt (not the retry handler's waits in between) gets -Timeout.
         handlers.Add(new AttemptTimeoutHandler(settings.RequestTimeout));
@@ -72,7 +74,6 @@ internal sealed class GraphClientSession : IGraphClient
     /// <summary>The innermost handler of a Desktop-profile connection; null when it is the SDK's own (for tests).</summary>
     internal HttpMessageHandler? DesktopHandler { get; }
     public DateTimeOffset? TokenExpiresOn => _tokens.ExpiresOn;
-    public int TokensAcquired => _tokens.Acquired;
 
     public async Task<string> AcquireTokenAsync(CancellationToken cancellationToken)
     {

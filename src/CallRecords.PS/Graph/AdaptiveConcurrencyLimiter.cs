@@ -12,8 +12,7 @@ namespace CallRecords.Graph;
 /// throttling episode: the many 429s of one burst, and those of requests sent before the cut took effect, count as
 /// one) and pauses new starts until its Retry-After has passed; every <see cref="EffectiveLimit"/> successful
 /// requests without a 429 give one slot back, so the rate creeps back up to what Graph allows (AIMD, as TCP).
-/// Optionally it also paces starts to a known rate ceiling (<see cref="MaxStartsPerSecond"/>) and/or spends a
-/// sliding-window budget shared with other runs (<see cref="Rate"/>). It learns of 429s and successes through
+/// The steady pacing to Graph's ceilings is the connection's <see cref="Connection.RequestBudget"/>. It learns of 429s and successes through
 /// <see cref="OnResponse"/> (fed by whoever sees every HTTP attempt, including the SDK's retries).
 /// The module's one limiter: the per-record expansions and the PSTN-type log windows both use it.
 /// Thread-safe; any number of callers may acquire concurrently.
@@ -22,9 +21,6 @@ internal sealed class AdaptiveConcurrencyLimiter
 {
     /// <summary>Used when a 429 carries no Retry-After.</summary>
     public static readonly TimeSpan DefaultPause = TimeSpan.FromSeconds(1);
-
-    /// <summary>How far behind its schedule the pacer may catch up.</summary>
-    public static readonly TimeSpan PacingSlack = TimeSpan.FromMilliseconds(100);
 
     private readonly object _gate = new();
     private readonly Func<TimeSpan> _clock;
@@ -35,8 +31,6 @@ internal sealed class AdaptiveConcurrencyLimiter
     private int _peak;
     private int _successes;
     private int _sinceShrink = int.MaxValue;
-    private TimeSpan _nextStart;
-    private TimeSpan _interval;
     private int _throttles;
     private TimeSpan _resumeAt;
 
@@ -44,6 +38,7 @@ internal sealed class AdaptiveConcurrencyLimiter
 
     /// <param name="clock">Monotonic time, for tests.</param>
     /// <param name="delay">How a pause is waited out (Task.Delay unless a test drives time itself).</param>
+    /// <param name="limit">The most requests in flight (-ThrottleLimit).</param>
     internal AdaptiveConcurrencyLimiter(int limit, Func<TimeSpan> clock, Func<TimeSpan, CancellationToken, Task>? delay = null)
     {
         if (limit < 1) throw new ArgumentOutOfRangeException(nameof(limit), "The limit must be at least 1.");
@@ -57,23 +52,6 @@ internal sealed class AdaptiveConcurrencyLimiter
     /// down, so halving as well left the client well under the ceiling in the benchmark).</summary>
     public double DecreaseFactor { get; set; } = 0.75;
 
-    /// <summary>Optional pacing: starts are spaced so no more than this many begin per second (a ceiling known in
-    /// advance, such as Graph's 1,500 requests / 20 s per app per tenant). Null: concurrency alone limits.
-    /// Pacing keeps a client under a known ceiling; the 429 backoff covers what it cannot know (other clients of
-    /// the same app, nested requests).</summary>
-    public double? MaxStartsPerSecond
-    {
-        get { lock (_gate) return _interval > TimeSpan.Zero ? 1 / _interval.TotalSeconds : null; }
-        set
-        {
-            if (value is <= 0) throw new ArgumentOutOfRangeException(nameof(value), "The rate must be positive.");
-            lock (_gate) _interval = value is { } v ? TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond / v)) : TimeSpan.Zero;
-        }
-    }
-
-    /// <summary>Optional budget shared by everything that spends the same Graph allowance (the PSTN-type logs: one
-    /// per connection); each lease also takes a turn of it.</summary>
-    public RequestRateWindow? Rate { get; set; }
 
     /// <summary>The ceiling: in-flight never exceeds it.</summary>
     public int Limit { get; }
@@ -92,26 +70,8 @@ internal sealed class AdaptiveConcurrencyLimiter
     /// <summary>Raised (outside the lock) when a 429 shrinks the allowance: the new allowance and the pause.</summary>
     public event Action<int, TimeSpan>? Throttled;
 
-    /// <summary>Waits for a slot (and for any Retry-After pause, and a turn of <see cref="Rate"/>); dispose the lease
-    /// when the work is done.</summary>
-    /// <param name="also">A further budget this request spends (a PSTN-type function's own 50 / 60 s): its turn and
-    /// the <see cref="Rate"/> turn are taken together, at the same instant, so neither is counted early while the
-    /// other one is waited for.</param>
-    public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken, RequestRateWindow? also = null)
-    {
-        var lease = await AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
-        if (Rate is null && also is null) return lease;
-        try
-        {
-            await RequestRateWindow.WaitTurnAsync(cancellationToken, Rate, also).ConfigureAwait(false);
-            return lease;
-        }
-        catch
-        {
-            lease.Dispose();
-            throw;
-        }
-    }
+    /// <summary>Waits for a slot (and for any Retry-After pause); dispose the lease when the work is done.</summary>
+    public Task<IDisposable> AcquireAsync(CancellationToken cancellationToken) => AcquireSlotAsync(cancellationToken);
 
     /// <summary>Waits until no Retry-After pause holds new starts (without taking a slot).</summary>
     public async Task WaitForResumeAsync(CancellationToken cancellationToken)
@@ -146,13 +106,9 @@ internal sealed class AdaptiveConcurrencyLimiter
             {
                 var now = _clock();
                 pause = _resumeAt - now;
-                if (_nextStart - now > pause) pause = _nextStart - now;
                 if (pause <= TimeSpan.Zero && _inFlight < _effective)
                 {
                     _inFlight++;
-                    // A start that comes late (timers fire late on a busy machine) may catch up on up to PacingSlack of
-                    // missed starts, so the average rate holds; an idle client gets no more credit than that.
-                    if (_interval > TimeSpan.Zero) _nextStart = (_nextStart > now - PacingSlack ? _nextStart : now - PacingSlack) + _interval;
                     if (_inFlight > _peak) _peak = _inFlight;
                     return new Lease(this);
                 }
@@ -265,83 +221,4 @@ internal sealed class AdaptiveConcurrencyLimiter
 
         public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Release();
     }
-}
-
-/// <summary>
-/// A sliding-window request budget ("at most Limit requests in any Window"), shared by everything that spends the
-/// same Graph budget — for the PSTN-type logs, one per connection (200 requests / 60 s per app per tenant).
-/// </summary>
-internal sealed class RequestRateWindow
-{
-    // One lock for every window: a request that spends several budgets checks and counts them atomically.
-    private static readonly object Gate = new();
-    private readonly Queue<long> _stamps = new();
-    private readonly long _windowTicks;
-
-    public RequestRateWindow(int limit, TimeSpan window)
-    {
-        if (limit < 1) throw new ArgumentOutOfRangeException(nameof(limit));
-        if (window <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(window));
-        Limit = limit;
-        Window = window;
-        _windowTicks = (long)(window.TotalSeconds * Stopwatch.Frequency);
-    }
-
-    public int Limit { get; }
-    public TimeSpan Window { get; }
-
-    /// <summary>Waits until one more request fits in the window, and counts it.</summary>
-    public Task WaitTurnAsync(CancellationToken cancellationToken) => WaitTurnAsync(cancellationToken, this, null);
-
-    /// <summary>Waits until one more request fits in every given window (nulls are skipped), then counts it in all of
-    /// them at once.</summary>
-    public static async Task WaitTurnAsync(CancellationToken cancellationToken, RequestRateWindow? first, RequestRateWindow? second)
-    {
-        while (true)
-        {
-            TimeSpan wait;
-            lock (Gate)
-            {
-                var now = Stopwatch.GetTimestamp();
-                wait = TimeSpan.Zero;
-                if (first?.WaitAt(now) is { } a && a > wait) wait = a;
-                if (second?.WaitAt(now) is { } b && b > wait) wait = b;
-                if (wait <= TimeSpan.Zero)
-                {
-                    first?._stamps.Enqueue(now);
-                    if (second is not null && !ReferenceEquals(second, first)) second._stamps.Enqueue(now);
-                    return;
-                }
-            }
-            await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>How long until one more request fits (zero or less: now). Called under <see cref="Gate"/>.</summary>
-    private TimeSpan? WaitAt(long now)
-    {
-        while (_stamps.Count > 0 && now - _stamps.Peek() >= _windowTicks) _stamps.Dequeue();
-        if (_stamps.Count < Limit) return null;
-        return TimeSpan.FromSeconds((double)(_stamps.Peek() + _windowTicks - now) / Stopwatch.Frequency);
-    }
-}
-
-/// <summary>
-/// Graph's PSTN-type logs are also limited per function ("per collection": 50 requests / 60 s), besides the
-/// 200 / 60 s per app per tenant that the connection's <see cref="RequestRateWindow"/> paces. One window per
-/// function per connection, found through the connection's app-level window (so no cmdlet has to carry it); the
-/// window is a second longer than Graph's for the same reason as the app-level one (LogCmdlet.PstnBudget).
-/// To be folded into the per-connection request budget (issue #20).
-/// </summary>
-internal static class PstnFunctionBudget
-{
-    /// <summary>Graph's number; tests scale it down together with the emulator's.</summary>
-    internal static Func<RequestRateWindow> Create { get; set; } = () => new RequestRateWindow(50, TimeSpan.FromSeconds(61));
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RequestRateWindow, System.Collections.Concurrent.ConcurrentDictionary<string, RequestRateWindow>> Windows = new();
-
-    /// <summary>The window of <paramref name="function"/> on the connection whose app-level window is <paramref name="connectionBudget"/>.</summary>
-    public static RequestRateWindow For(RequestRateWindow connectionBudget, string function) =>
-        Windows.GetValue(connectionBudget, _ => new System.Collections.Concurrent.ConcurrentDictionary<string, RequestRateWindow>(StringComparer.Ordinal))
-            .GetOrAdd(function, _ => Create());
 }

@@ -49,8 +49,6 @@ internal sealed class CallRecordReader
 
     public CallRecordReader(PageStreamer pages) => _pages = pages;
 
-    public PageStreamer Pages => _pages;
-
     /// <summary>The page size asked for when the user gives none. Graph lists 60 per page by default, and its list
     /// limit (40 requests / 20 s per app per tenant) then decides how long a large listing takes; Graph documents
     /// Prefer: odata.maxpagesize but not its maximum for call records, so the module asks for 999 and copes with a
@@ -69,6 +67,12 @@ internal sealed class CallRecordReader
     public static int DefaultPageSize(ulong needed) => needed >= DefaultListPageSize ? DefaultListPageSize : (int)Math.Max(1UL, needed);
 
     public static string RecordPath(string id) => CollectionPath + "/" + GraphQuery.Segment(id);
+
+    /// <summary>…/{id}/sessions: the one place session paths are built (reads and writes).</summary>
+    public static string SessionsPath(string callRecordId) => RecordPath(callRecordId) + "/sessions";
+
+    /// <summary>…/{id}/sessions/{sessionId}, both ids checked and escaped.</summary>
+    public static string SessionPath(string callRecordId, string sessionId) => SessionsPath(callRecordId) + "/" + GraphQuery.Segment(sessionId, GraphIdKind.Session);
 
     /// <summary>
     /// The pages of a call-record list. A page size the module chose itself (<see cref="GraphQuery.PageSizeIsDefault"/>)
@@ -118,6 +122,10 @@ internal sealed class CallRecordReader
     /// otherwise it (and participants, when sessions took the slot) is read with its own request.</summary>
     /// <param name="organizer">False skips the organizer's extra request when sessions or participants are expanded
     /// (the list expansions: one request per record).</param>
+    /// <param name="id">The call record id (checked and escaped).</param>
+    /// <param name="expand">What to expand besides the organizer.</param>
+    /// <param name="select">$select, or null for every property.</param>
+    /// <param name="cancellationToken">Stops every request of the read.</param>
     public async Task<CallRecord> GetAsync(string id, RecordExpansion expand, IEnumerable<string>? select, CancellationToken cancellationToken, bool organizer = true)
     {
         var sessions = (expand & RecordExpansion.Sessions) != 0;
@@ -159,29 +167,20 @@ internal sealed class CallRecordReader
         }
         if ((sessions || participants) && organizer)
             record.Organizer ??= await GetOrganizerAsync(record.Id, cancellationToken).ConfigureAwait(false);
+        if (record.Participants is { } list && record.Organizer is { } known) CallRecordMapper.MarkOrganizer(list, known);
         return record;
     }
-
-    /// <summary>GET …/{id}/sessions[?$expand=segments], every page and every nested segments nextLink.</summary>
-    public IAsyncEnumerable<GraphPage<CallRecordSession>> SessionsAsync(string callRecordId, bool expandSegments, int? pageSize, CancellationToken cancellationToken) =>
-        SessionPagesAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions").WithExpand(expandSegments ? "segments" : null).WithMaxPageSize(pageSize),
-            callRecordId, cancellationToken);
 
     /// <summary>GET …/{id}/sessions/{sessionId}[?$expand=segments], with every segments nextLink followed.</summary>
     public async Task<CallRecordSession> GetSessionAsync(string callRecordId, string sessionId, bool expandSegments, CancellationToken cancellationToken)
     {
-        var query = GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions/" + GraphQuery.Segment(sessionId, GraphIdKind.Session)).WithExpand(expandSegments ? "segments" : null);
+        var query = GraphQuery.ForPath(SessionPath(callRecordId, sessionId)).WithExpand(expandSegments ? "segments" : null);
         var read = await _pages.GetAsync(query, e => new SessionWithLink(CallRecordMapper.MapSession(e, callRecordId), Link(e, "segments@odata.nextLink")), cancellationToken).ConfigureAwait(false);
         var links = new Dictionary<CallRecordSession, Uri>();
         if (read.SegmentsNext is { } next) links[read.Session] = next;
         await CompleteSegmentsAsync(new[] { read.Session }, links, cancellationToken).ConfigureAwait(false);
         return read.Session;
     }
-
-    /// <summary>GET …/{id}/sessions/{sessionId}/segments, every page.</summary>
-    public IAsyncEnumerable<GraphPage<CallRecordSegment>> SegmentsAsync(string callRecordId, string sessionId, CancellationToken cancellationToken) =>
-        _pages.StreamAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions/" + GraphQuery.Segment(sessionId, GraphIdKind.Session) + "/segments"),
-            e => CallRecordMapper.MapSegment(e, callRecordId, sessionId), cancellationToken);
 
     /// <summary>GET …/{id}/participants_v2, every page.</summary>
     public IAsyncEnumerable<GraphPage<CallRecordParticipant>> ParticipantsAsync(string callRecordId, CancellationToken cancellationToken) =>

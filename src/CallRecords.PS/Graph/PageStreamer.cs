@@ -101,7 +101,7 @@ internal sealed class PageStreamer
             var clientRequestId = Guid.NewGuid().ToString();
             try
             {
-                using var body = await _transport.GetAsync(new GraphRequest(uri, query.AllHeaders(), clientRequestId, _observer), cancellationToken).ConfigureAwait(false);
+                using var body = await _transport.SendAsync(new GraphRequest(uri, query.AllHeaders(), clientRequestId, _observer), cancellationToken).ConfigureAwait(false);
                 // The pipeline times the wait for headers; a body that stalls is timed here, per attempt.
                 using var bodyTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 bodyTimer.CancelAfter(Retry.AttemptTimeout);

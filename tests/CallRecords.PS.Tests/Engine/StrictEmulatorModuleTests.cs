@@ -1,3 +1,4 @@
+using CallRecords.Connection;
 using System.Text.RegularExpressions;
 using CallRecords.Graph;
 using CallRecords.Models;
@@ -164,8 +165,8 @@ public sealed class StrictEmulatorModuleTests
     [Fact]
     public async Task A118DayPstnReadOf60000RowsIsPacedToThePerFunctionLimit()
     {
-        // Graph's 50 requests / 60 s per function, scaled to 20 / 2 s on both sides so the test takes seconds; the
-        // module's window is 10 % longer, as its 61 s is to Graph's 60 s.
+        // Graph's 50 requests / 60 s per function, scaled to 20 / 2 s on both sides so the test takes seconds (the module
+        // learns the scaled ceiling from CALLRECORDS_GRAPH_CEILINGS, read when it connects).
         await using var host = await StartAsync(10, o =>
         {
             o.LogRows = 62_100;
@@ -173,8 +174,8 @@ public sealed class StrictEmulatorModuleTests
             o.Throttle = true;
             o.ThrottleLimits = ThrottleLimits.Graph() with { PstnPerFunction = new ThrottleLimit(20, TimeSpan.FromSeconds(2)) };
         });
-        var before = PstnFunctionBudget.Create;
-        PstnFunctionBudget.Create = () => new RequestRateWindow(20, TimeSpan.FromSeconds(2.2));
+        var before = Environment.GetEnvironmentVariable(RequestCeilings.Variable);
+        Environment.SetEnvironmentVariable(RequestCeilings.Variable, "function=20/2");
         try
         {
             var start = _f.Now.AddDays(-118);
@@ -192,25 +193,24 @@ public sealed class StrictEmulatorModuleTests
         }
         finally
         {
-            PstnFunctionBudget.Create = before;
+            Environment.SetEnvironmentVariable(RequestCeilings.Variable, before);
         }
     }
 
     [Fact]
-    public void GraphsPerFunctionNumbersAreTheModulesDefault()
+    public async Task GraphsPerFunctionNumbersAreTheModulesDefaultAndEachFunctionHasItsOwnWindow()
     {
-        var window = new PstnFunctionBudgetProbe().Default();
-        Assert.Equal(50, window.Limit);
-        Assert.Equal(TimeSpan.FromSeconds(61), window.Window);
-        var app = new RequestRateWindow(200, TimeSpan.FromSeconds(61));
-        Assert.Same(PstnFunctionBudget.For(app, "getPstnCalls"), PstnFunctionBudget.For(app, "getPstnCalls"));
-        Assert.NotSame(PstnFunctionBudget.For(app, "getPstnCalls"), PstnFunctionBudget.For(app, "getDirectRoutingCalls"));
-        Assert.NotSame(PstnFunctionBudget.For(app, "getPstnCalls"), PstnFunctionBudget.For(new RequestRateWindow(200, TimeSpan.FromSeconds(61)), "getPstnCalls"));
-    }
-
-    private sealed class PstnFunctionBudgetProbe
-    {
-        public RequestRateWindow Default() => PstnFunctionBudget.Create();
+        var ceilings = new RequestCeilings();
+        Assert.Equal((50, TimeSpan.FromSeconds(60)), (ceilings.PstnFunction.Limit, ceilings.PstnFunction.Window));
+        Assert.Equal((200, TimeSpan.FromSeconds(60)), (ceilings.PstnType.Limit, ceilings.PstnType.Window));
+        var budget = new RequestBudget(ceilings.With(function: new Ceiling(1, TimeSpan.FromHours(1))));
+        const string logs = "https://graph.microsoft.com/v1.0/communications/callRecords/";
+        (await budget.AdmitAsync(new Uri(logs + "getPstnCalls(fromDateTime=2026-10-01,toDateTime=2026-10-02)"), default)).Dispose();
+        var again = budget.AdmitAsync(new Uri(logs + "getPstnCalls(fromDateTime=2026-10-02,toDateTime=2026-10-03)"), default);
+        // Another function is not held by this one's window.
+        Assert.True(budget.AdmitAsync(new Uri(logs + "getDirectRoutingCalls(fromDateTime=2026-10-01,toDateTime=2026-10-02)"), default).IsCompleted);
+        await Task.Delay(30);
+        Assert.False(again.IsCompleted);
     }
 
     private static readonly Regex ZonedLiteral = new(@"\((fromDateTime|from)=\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z,(toDateTime|to)=\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z\)");
@@ -228,7 +228,7 @@ public sealed class StrictEmulatorModuleTests
         Assert.NotEmpty(logs);
         Assert.All(logs, r => Assert.Matches(ZonedLiteral, Uri.UnescapeDataString(r.PathAndQuery)));
         Assert.All(logs, r => Assert.Equal(200, r.Status));
-        Assert.Equal("2025-12-31T22:00:00Z", LogReader.Literal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.FromHours(2))));
+        Assert.Equal("2025-12-31T22:00:00Z", ODataFilter.DateTime(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.FromHours(2))));
     }
 
     [Fact]
