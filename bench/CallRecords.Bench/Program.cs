@@ -17,6 +17,7 @@ var scenarios = new Dictionary<string, Func<BenchOptions, Task<ScenarioReport>>>
 {
     ["expand"] = ExpandScenario.RunAsync,
     ["sync"] = SyncScenario.RunAsync,
+    ["pipeline"] = PipelineScenario.RunAsync,
     ["pstn"] = PstnScenario.RunAsync,
     ["list"] = ListScenario.RunAsync,
     ["parse"] = ParseScenario.RunAsync,

@@ -40,4 +40,10 @@ internal sealed class CallRecordsException : Exception
         "ConnectionClosed", ErrorCategory.ConnectionError,
         "This connection was closed by Disconnect-CallRecordGraph.",
         "Run Connect-CallRecordGraph again and use the new connection.");
+
+    /// <summary>A pipeline input that names no call record, session or segment.</summary>
+    public static CallRecordsException InputNotRecognized(string what) => new(
+        "InputObjectNotRecognized", ErrorCategory.InvalidArgument,
+        $"The input ({what}) names no call record, session or segment: pipe a call record, session, segment, participant or stream from these cmdlets, a call record id string, or an object (such as an Import-Csv row) with a CallRecordId (and SessionId, SegmentId) or Id property.",
+        "Pipe the output of Get-CallRecord, Get-CallRecordSession, Get-CallRecordSegment or Get-CallRecordStream, an id string, or an Import-Csv row of their export.");
 }

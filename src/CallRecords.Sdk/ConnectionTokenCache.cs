@@ -22,8 +22,9 @@ internal sealed class ConnectionTokenCache : TokenCredential
     private readonly TimeSpan _budget;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private Entry? _entry;
-    private int _acquired;
 
+    /// <param name="inner">The connection's credential (secret, certificate, managed identity, or a given token).</param>
+    /// <param name="describe">Turns a credential failure into the error the user sees.</param>
     /// <param name="budget">The most one token request may take, retries included (see <see cref="Budget"/>);
     /// infinite for none.</param>
     public ConnectionTokenCache(TokenCredential inner, Func<Exception, Exception> describe, TimeSpan? budget = null)
@@ -49,9 +50,6 @@ internal sealed class ConnectionTokenCache : TokenCredential
 
     /// <summary>Expiry of the token in the cache (null before the first one).</summary>
     public DateTimeOffset? ExpiresOn => Volatile.Read(ref _entry)?.Token.ExpiresOn;
-
-    /// <summary>How many tokens this connection obtained from its credential.</summary>
-    public int Acquired => Volatile.Read(ref _acquired);
 
     public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
         Task.Run(() => GetTokenAsync(requestContext, cancellationToken).AsTask(), cancellationToken).GetAwaiter().GetResult();
@@ -80,7 +78,6 @@ internal sealed class ConnectionTokenCache : TokenCredential
                     e = new TimeoutException($"No token within {_budget.TotalSeconds:0.#} s (the attempts -MaxRetry and -Timeout allow).", e);
                 throw _describe(e);
             }
-            Interlocked.Increment(ref _acquired);
             Volatile.Write(ref _entry, new Entry(key, token, RefreshAt(DateTimeOffset.UtcNow, token)));
             return token;
         }

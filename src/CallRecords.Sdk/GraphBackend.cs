@@ -7,6 +7,6 @@ namespace CallRecords.Sdk;
 /// assembly into the module's private context.</summary>
 internal sealed class GraphBackend : IGraphBackend
 {
-    public IGraphClient Open(ConnectionSettings settings, CredentialSpec credential, Func<Exception, Exception> describeFailure) =>
-        new GraphClientSession(settings, CredentialFactory.Create(credential, settings), describeFailure);
+    public IGraphClient Open(ConnectionSettings settings, CredentialSpec credential, Func<Exception, Exception> describeFailure, CallRecords.Graph.IRequestGate gate) =>
+        new GraphClientSession(settings, CredentialFactory.Create(credential, settings), describeFailure, gate);
 }

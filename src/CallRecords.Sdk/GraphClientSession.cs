@@ -25,7 +25,7 @@ internal sealed class GraphClientSession : IGraphClient
     private readonly ConnectionTokenCache _tokens;
     private readonly IGraphTransport _transport;
 
-    public GraphClientSession(ConnectionSettings settings, TokenCredential credential, Func<Exception, Exception>? describeFailure = null)
+    public GraphClientSession(ConnectionSettings settings, TokenCredential credential, Func<Exception, Exception>? describeFailure = null, IRequestGate? gate = null)
     {
         _settings = settings;
         _tokens = new ConnectionTokenCache(credential, describeFailure ?? (e => e),
@@ -38,12 +38,25 @@ internal sealed class GraphClientSession : IGraphClient
         // 429/503/504 has no Retry-After.
         var retry = -1;
         for (var i = 0; i < handlers.Count; i++) if (handlers[i] is RetryHandler) retry = i;
-        var sdkRetry = new RetryHandler(new RetryHandlerOption { MaxRetry = settings.MaxRetry, Delay = (int)Math.Ceiling(settings.RetryDelay.TotalSeconds) });
+        // A 429/503/504 without Retry-After (Graph does not always send one; codes vary, e.g. activityLimitReached) is
+        // not retried here on a read: the SDK would wait a fixed exponential series without jitter, so every client
+        // throttled together would come back together. The page-level retry (PageRetryPolicy) backs off exponentially
+        // with jitter instead. Writes have no page-level retry and keep the SDK's.
+        var sdkRetry = new RetryHandler(new RetryHandlerOption
+        {
+            MaxRetry = settings.MaxRetry,
+            Delay = (int)Math.Ceiling(settings.RetryDelay.TotalSeconds),
+            // The statuses the SDK's own ShouldRetry retries (this one replaces it), then the Retry-After rule above.
+            ShouldRetry = (_, _, response) => (int)response.StatusCode is 429 or 503 or 504
+                                              && (response.Headers.RetryAfter is not null || response.RequestMessage?.Method != HttpMethod.Get),
+        });
         if (retry >= 0) handlers[retry] = sdkRetry; else handlers.Add(sdkRetry);
         // Windows PowerShell 5.1 (or the Desktop switch): a connection slot first, so the timer below starts when the
         // request can be sent, and a handler of our own with TLS 1.2/1.3 and the connection limit (HttpProfile).
         var desktop = settings.Http.Desktop;
         if (desktop) handlers.Add(new ConnectionSlotHandler(settings.Http.ConnectionLimit));
+        // The connection's request budget: every attempt, the retry handler's included, waits for its window.
+        if (gate is not null) handlers.Add(new RequestGateHandler(gate));
         handlers.Add(new RequestTraceHandler());
         // Last, next to the network: each attempt (not the retry handler's waits in between) gets -Timeout.
         handlers.Add(new AttemptTimeoutHandler(settings.RequestTimeout));
@@ -61,7 +74,6 @@ internal sealed class GraphClientSession : IGraphClient
     /// <summary>The innermost handler of a Desktop-profile connection; null when it is the SDK's own (for tests).</summary>
     internal HttpMessageHandler? DesktopHandler { get; }
     public DateTimeOffset? TokenExpiresOn => _tokens.ExpiresOn;
-    public int TokensAcquired => _tokens.Acquired;
 
     public async Task<string> AcquireTokenAsync(CancellationToken cancellationToken)
     {

@@ -33,8 +33,6 @@ internal sealed class KiotaGraphTransport : IGraphTransport
         _owned = owned;
     }
 
-    public Task<Stream> GetAsync(GraphRequest request, CancellationToken cancellationToken) => SendAsync(request, cancellationToken);
-
     /// <summary>
     /// Any method through the same adapter. Writes get no page-level retry (they are not idempotent: a POST that
     /// timed out may have created the object), but the SDK's retry handler still repeats them on 429/503/504 with
@@ -53,31 +51,45 @@ internal sealed class KiotaGraphTransport : IGraphTransport
             var body = await _adapter.SendPrimitiveAsync<Stream>(info, ErrorMapping, cancellationToken).ConfigureAwait(false);
             return body ?? Stream.Null;
         }
-        catch (ODataError e)
+        catch (Exception e) when (Failure(e, request) is { } failure)
         {
-            var requestId = e.Error?.InnerError?.RequestId ?? Header(e, "request-id");
-            var failure = GraphRequestException.FromResponse(e.ResponseStatusCode, e.Error?.Code, e.Error?.Message, requestId,
-                e.Error?.InnerError?.ClientRequestId ?? request.ClientRequestId, request.Uri, null, request.Method);
-            failure.RetryAfter = GraphRequestException.ParseRetryAfter(Header(e, "Retry-After"), DateTimeOffset.UtcNow);
             throw failure;
         }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions[e.InnerExceptions.Count - 1] is ApiException last)
+    }
+
+    /// <summary>
+    /// The SDK's answer to an error status as a <see cref="GraphRequestException"/> (status, Graph's code and message,
+    /// request-id, Retry-After); null for anything else (connection failures, cancellation), which passes unchanged.
+    /// </summary>
+    private static GraphRequestException? Failure(Exception e, GraphRequest request)
+    {
+        ApiException answer;
+        string? code = null, message = null, requestId = null, clientRequestId = null;
+        switch (e)
         {
-            // The SDK's retry handler gave up on a 429/503/504: it wraps each failed attempt's response; the last
-            // one carries the status, the headers and Graph's error body (in its message text).
-            var (code, message, requestId) = ErrorBody(last.Message);
-            var failure = GraphRequestException.FromResponse(last.ResponseStatusCode, code, message, requestId ?? Header(last, "request-id"),
-                request.ClientRequestId, request.Uri, null, request.Method);
-            failure.RetryAfter = GraphRequestException.ParseRetryAfter(Header(last, "Retry-After"), DateTimeOffset.UtcNow);
-            throw failure;
+            case ODataError odata:
+                // Graph's JSON error body, parsed by the SDK.
+                answer = odata;
+                (code, message) = (odata.Error?.Code, odata.Error?.Message);
+                (requestId, clientRequestId) = (odata.Error?.InnerError?.RequestId, odata.Error?.InnerError?.ClientRequestId);
+                break;
+            case AggregateException aggregate when aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions[aggregate.InnerExceptions.Count - 1] is ApiException last:
+                // The SDK's retry handler gave up on a 429/503/504: it wraps each failed attempt's response; the last
+                // one carries the status, the headers and Graph's error body (in its message text).
+                answer = last;
+                (code, message, requestId) = ErrorBody(last.Message);
+                break;
+            case ApiException plain:
+                // A non-JSON error body: status and headers are all there is.
+                answer = plain;
+                break;
+            default:
+                return null;
         }
-        catch (ApiException e)
-        {
-            // A non-JSON error body: status and headers are all there is.
-            var failure = GraphRequestException.FromResponse(e.ResponseStatusCode, null, null, Header(e, "request-id"), request.ClientRequestId, request.Uri, null, request.Method);
-            failure.RetryAfter = GraphRequestException.ParseRetryAfter(Header(e, "Retry-After"), DateTimeOffset.UtcNow);
-            throw failure;
-        }
+        var failure = GraphRequestException.FromResponse(answer.ResponseStatusCode, code, message, requestId ?? Header(answer, "request-id"),
+            clientRequestId ?? request.ClientRequestId, request.Uri, null, request.Method);
+        failure.RetryAfter = GraphRequestException.ParseRetryAfter(Header(answer, "Retry-After"), DateTimeOffset.UtcNow);
+        return failure;
     }
 
     private static Method ToMethod(string method) => method.ToUpperInvariant() switch

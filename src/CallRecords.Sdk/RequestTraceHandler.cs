@@ -47,12 +47,7 @@ internal sealed class RequestTraceHandler : DelegatingHandler
         }
     }
 
-    /// <summary>Retry-After as seconds or as an HTTP date (both are allowed); null when absent.</summary>
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta) return delta;
-        if (header?.Date is { } date) return date - DateTimeOffset.UtcNow is { Ticks: > 0 } wait ? wait : TimeSpan.Zero;
-        return null;
-    }
+    /// <summary>Retry-After (seconds or an HTTP date), read by the one parser <see cref="GraphRequestException.ParseRetryAfter"/>; null when absent.</summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response) =>
+        GraphRequestException.ParseRetryAfter(response.Headers.TryGetValues("Retry-After", out var values) ? values.FirstOrDefault() : null, DateTimeOffset.UtcNow);
 }

@@ -9,10 +9,10 @@ namespace CallRecords.Sdk;
 /// <summary>
 /// Keeps one token acquisition to -MaxRetry + 1 requests to the token service, whoever retries: it sits in every
 /// credential's Azure.Core pipeline (per attempt) and counts the token requests of the acquisition
-/// <see cref="ConnectionTokenCache"/> has opened a <see cref="Scope"/> for; the request past the limit is not sent.
+/// <see cref="CallRecords.Connection.ConnectionTokenCache"/> has opened a <see cref="Scope"/> for; the request past the limit is not sent.
 /// Metadata requests (OpenID configuration, instance discovery) are not counted. MSAL's managed identity client
 /// sends through its own HTTP stack, outside this pipeline, and retries on its own schedule (six requests over about
-/// 25 s to a silent endpoint): there the time budget of <see cref="ConnectionTokenCache.Budget"/> is the bound.
+/// 25 s to a silent endpoint): there the time budget of <see cref="CallRecords.Connection.ConnectionTokenCache.Budget"/> is the bound.
 /// </summary>
 internal sealed class TokenAttemptLimit : HttpPipelinePolicy
 {

@@ -2,6 +2,9 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using CallRecords.PS.Tests.Engine;
 using Xunit;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests;
 

@@ -134,13 +134,16 @@ internal sealed class CallRecordStore
 
     internal sealed record Entry(string Id, DateTimeOffset Start, int GeneratedIndex, IReadOnlyList<string> ParticipantIds)
     {
-        public static readonly IComparer<Entry> Order = Comparer<Entry>.Create((a, b) =>
+        /// <summary>The list order: startDateTime, then id by ordinal comparison. The keyset of a nextLink is the last
+        /// (start, id) of a page and the next page starts at the first entry strictly after it in this same order
+        /// (GraphApi.ListCallRecords), so records that share a start are neither repeated nor skipped.</summary>
+        public static readonly IComparer<Entry> Order = Comparer<Entry>.Create((a, b) => Compare(a, b.Start.UtcTicks, b.Id));
+
+        /// <summary>This entry against a keyset position (start ticks, id), in <see cref="Order"/>.</summary>
+        public static int Compare(Entry a, long startTicks, string id)
         {
-            var c = a.Start.UtcTicks.CompareTo(b.Start.UtcTicks);
-            // Ties keep the data set's order (its Records list is the tests' ground truth); written records, which
-            // have no generated index, follow by id.
-            if (c == 0) c = a.GeneratedIndex.CompareTo(b.GeneratedIndex);
-            return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
-        });
+            var c = a.Start.UtcTicks.CompareTo(startTicks);
+            return c != 0 ? c : string.CompareOrdinal(a.Id, id);
+        }
     }
 }

@@ -18,6 +18,12 @@ public enum FaultKind
     TruncatedBody,
     /// <summary>The body trickles out in small chunks with delays.</summary>
     SlowBody,
+    /// <summary>429 TooManyRequests without Retry-After (Graph does not always send one).</summary>
+    TooManyRequestsNoRetryAfter,
+    /// <summary>429 with the code activityLimitReached and no Retry-After.</summary>
+    ActivityLimitReached,
+    /// <summary>503 without Retry-After.</summary>
+    ServiceUnavailableNoRetryAfter,
 }
 
 /// <summary>Fault injection settings: by fraction (deterministic for the seed) and/or at given request numbers.</summary>
@@ -59,12 +65,17 @@ public sealed class EmulatorControl
         ThrottleEnabled = o.Throttle;
         _limits = o.ThrottleLimits;
         ReadOnly = o.ReadOnly;
+        MaxPageSize = o.MaxPageSize;
+        MaxPageSizeMode = o.MaxPageSizeMode;
         _faults = new FaultSettings { Rate = o.FaultRate, Seed = o.FaultSeed ?? o.Seed };
     }
 
     public int LatencyMs { get; set; }
     public int LatencyJitterMs { get; set; }
     public bool ReadOnly { get; set; }
+    /// <summary>Largest page of the call-record list (--max-page-size), and what a larger Prefer gets.</summary>
+    public int MaxPageSize { get; set; }
+    public PageSizeMode MaxPageSizeMode { get; set; }
 
     /// <summary>--throttle graph|off.</summary>
     public bool ThrottleEnabled { get; set; }
@@ -178,10 +189,14 @@ public sealed class EmulatorControl
     {
         if (!ThrottleEnabled) return null;
         var limits = ThrottleLimits;
-        var keys = new List<(string Key, ThrottleLimit Limit)>(3) { ("app|" + appTenant, limits.PerAppPerTenant) };
+        var keys = new List<(string Key, ThrottleLimit Limit)>(4) { ("app|" + appTenant, limits.PerAppPerTenant) };
         if (route == Routes.ListCallRecords) keys.Add(("list|" + appTenant, limits.List));
         if (recordId is not null) keys.Add(("record|" + appTenant + "|" + recordId, limits.PerRecord));
-        if (Routes.IsPstnType(route)) keys.Add(("pstn|" + appTenant, limits.PstnType));
+        if (Routes.IsPstnType(route))
+        {
+            keys.Add(("pstn|" + appTenant, limits.PstnType));
+            keys.Add(("pstnfn|" + appTenant + "|" + route, limits.PstnPerFunction));
+        }
 
         var now = Stopwatch.GetTimestamp();
         var windows = keys.Select(k => (_windows.GetOrAdd(k.Key, _ => new SlidingWindow()), k.Limit)).ToList();

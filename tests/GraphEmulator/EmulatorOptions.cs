@@ -28,6 +28,9 @@ public sealed class EmulatorOptions
     /// "equal to or less than the maximum allowable page size" without naming the maximum; 1000 is our assumption.
     /// </summary>
     public int MaxPageSize { get; set; } = 1000;
+    /// <summary>What the list does with a Prefer: odata.maxpagesize above <see cref="MaxPageSize"/>: cap it (smaller
+    /// pages, Preference-Applied says the size used) or refuse the request with 400. Graph's docs name neither.</summary>
+    public PageSizeMode MaxPageSizeMode { get; set; } = PageSizeMode.Cap;
     public string TenantId { get; set; } = "dc368399-474c-4d40-900c-6265431fd81f";
 
     /// <summary>Also start the identity face (Entra-compatible token service over HTTPS and an App Service-style
@@ -42,6 +45,13 @@ public sealed class EmulatorOptions
     /// <summary>--parent-pid: the process that started this one (a test run, build.ps1 -Task Demo). The emulator stops
     /// when that process is gone, so a test file or demo that dies (Ctrl+C, a killed runner) leaves nothing listening.</summary>
     public int? ParentProcessId { get; set; }
+
+    internal static PageSizeMode ParsePageSizeMode(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "cap" => PageSizeMode.Cap,
+        "refuse" => PageSizeMode.Refuse,
+        _ => throw new ArgumentException("The page-size mode is cap or refuse."),
+    };
 
     public static EmulatorOptions Parse(string[] args)
     {
@@ -70,7 +80,14 @@ public sealed class EmulatorOptions
                     if (o.FaultRate is < 0 or > 1) throw new ArgumentException("--fault-rate must be within 0..1.");
                     break;
                 case "--fault-seed": o.FaultSeed = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
-                case "--max-page-size": o.MaxPageSize = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--max-page-size":
+                    // N, or N:cap / N:refuse
+                    var mp = Next().Split(':');
+                    o.MaxPageSize = int.Parse(mp[0], System.Globalization.CultureInfo.InvariantCulture);
+                    if (o.MaxPageSize < 1) throw new ArgumentException("--max-page-size must be at least 1.");
+                    if (mp.Length > 1) o.MaxPageSizeMode = ParsePageSizeMode(mp[1]);
+                    break;
+                case "--max-page-size-mode": o.MaxPageSizeMode = ParsePageSizeMode(Next()); break;
                 case "--tenant": o.TenantId = Next(); break;
                 case "--accept-any-token": o.AcceptAnyToken = true; break;
                 case "--read-only": o.ReadOnly = true; break;
@@ -84,6 +101,15 @@ public sealed class EmulatorOptions
         }
         return o;
     }
+}
+
+/// <summary>How the call-record list treats a page size above its maximum.</summary>
+public enum PageSizeMode
+{
+    /// <summary>Serve pages of the maximum instead (what Graph does for most collections).</summary>
+    Cap,
+    /// <summary>Answer 400 BadRequest.</summary>
+    Refuse,
 }
 
 /// <summary>A sliding-window ceiling: at most <see cref="Limit"/> requests in any <see cref="Window"/>.</summary>
@@ -100,6 +126,9 @@ public sealed record ThrottleLimits
     public ThrottleLimit PerRecord { get; init; } = new(40, TimeSpan.FromSeconds(20));
     /// <summary>getPstnCalls, getDirectRoutingCalls and the beta logs, per app per tenant (200 / 60 s).</summary>
     public ThrottleLimit PstnType { get; init; } = new(200, TimeSpan.FromSeconds(60));
+    /// <summary>Each PSTN-type log function on its own ("per collection"), per app per tenant (50 / 60 s), besides
+    /// <see cref="PstnType"/>.</summary>
+    public ThrottleLimit PstnPerFunction { get; init; } = new(50, TimeSpan.FromSeconds(60));
 
     public static ThrottleLimits Graph() => new();
 }

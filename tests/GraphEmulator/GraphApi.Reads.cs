@@ -32,7 +32,11 @@ internal sealed partial class GraphApi
             selectText = Q(ctx, "$select");
             pageSize = preferred ?? DefaultPageSize;
         }
-        pageSize = Math.Clamp(pageSize, 1, Math.Max(1, host.Options.MaxPageSize));
+        var max = Math.Max(1, host.Control.MaxPageSize);
+        if (preferred > max && host.Control.MaxPageSizeMode == PageSizeMode.Refuse)
+            throw new GraphRequestException(400, "BadRequest",
+                $"The requested page size {preferred} (Prefer: odata.maxpagesize) exceeds the maximum page size {max} of this collection.");
+        pageSize = Math.Clamp(pageSize, 1, max);
         var filter = ListFilter.Parse(filterText);
         var select = QueryOptions.Select(selectText, QueryOptions.CallRecordProperties, "microsoft.graph.callRecords.callRecord");
 
@@ -41,7 +45,7 @@ internal sealed partial class GraphApi
         int i;
         if (afterId is not null)
         {
-            i = LowerBound(all, e => e.Start.UtcTicks > afterTicks || (e.Start.UtcTicks == afterTicks && string.CompareOrdinal(e.Id, afterId) > 0));
+            i = LowerBound(all, e => CallRecordStore.Entry.Compare(e, afterTicks, afterId) > 0);
         }
         else
         {
@@ -71,6 +75,7 @@ internal sealed partial class GraphApi
             {
                 w.WriteStartObject();
                 WriteSelected(w, store.ListItem(e), select);
+                if (select is null) WriteInlineOrganizer(w, e, MetadataBase(ctx, version));
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -125,6 +130,7 @@ internal sealed partial class GraphApi
 
     private Reply GetCallRecord(HttpContext ctx, string version, string id)
     {
+        var unknownMembers = IncludeUnknownEnumMembers(ctx);
         QueryOptions.Allow(ctx.Request.Query, "$select", "$expand");
         var select = QueryOptions.Select(Q(ctx, "$select"), QueryOptions.CallRecordProperties, "microsoft.graph.callRecords.callRecord");
         var expand = ParseRecordExpand(Q(ctx, "$expand"));
@@ -153,7 +159,7 @@ internal sealed partial class GraphApi
                     var sessions = store.Sessions(e);
                     w.WriteString("sessions@odata.context", meta + recordPath + "/sessions" + (segs ? "(segments())" : ""));
                     w.WriteStartArray("sessions");
-                    for (var k = 0; k < Math.Min(SessionPageSize, sessions.Count); k++) WriteSession(w, (JsonObject)sessions[k]!, segs, null, meta, recordPath);
+                    for (var k = 0; k < Math.Min(SessionPageSize, sessions.Count); k++) WriteSession(w, (JsonObject)sessions[k]!, segs, null, meta, recordPath, unknownMembers);
                     w.WriteEndArray();
                     if (sessions.Count > SessionPageSize)
                         w.WriteString("sessions@odata.nextLink", SessionsLink(ctx, version, e.Id, SessionPageSize, segs, null));
@@ -168,17 +174,27 @@ internal sealed partial class GraphApi
                         w.WriteString("participants_v2@odata.nextLink", ParticipantsLink(ctx, version, e.Id, ParticipantPageSize, null));
                     break;
                 case Expand.Organizer:
-                    w.WriteString("organizer_v2@odata.context", meta + recordPath + "/organizer_v2/$entity");
-                    w.WritePropertyName("organizer_v2");
-                    WriteNode(w, store.Organizer(e));
+                    WriteInlineOrganizer(w, e, meta);
                     break;
             }
+            // organizer_v2 is expanded by default (Graph's list and get examples carry it inline); a $select that
+            // names properties leaves it out (Graph's docs don't show that case; leaving it out is the stricter).
+            if (expand != Expand.Organizer && select is null) WriteInlineOrganizer(w, e, meta);
             w.WriteEndObject();
         });
         return new Reply(200, body);
     }
 
-    private void WriteSession(Utf8JsonWriter w, JsonObject session, bool withSegments, string[]? select, string meta, string recordPath)
+    /// <summary>organizer_v2@odata.context and organizer_v2 (null for a record without one), as Graph's examples
+    /// show them inside a list item or a GET.</summary>
+    private void WriteInlineOrganizer(Utf8JsonWriter w, CallRecordStore.Entry e, string meta)
+    {
+        w.WriteString("organizer_v2@odata.context", meta + "communications/callRecords(" + Quote(e.Id) + ")/organizer_v2/$entity");
+        w.WritePropertyName("organizer_v2");
+        WriteNode(w, host.Store.Organizer(e));
+    }
+
+    private void WriteSession(Utf8JsonWriter w, JsonObject session, bool withSegments, string[]? select, string meta, string recordPath, bool unknownMembers)
     {
         w.WriteStartObject();
         foreach (var (k, v) in session)
@@ -186,14 +202,14 @@ internal sealed partial class GraphApi
             if (k == "segments") continue;
             if (select is not null && Array.IndexOf(select, k) < 0) continue;
             w.WritePropertyName(k);
-            WriteNode(w, v);
+            WriteEvolvable(w, v, unknownMembers);
         }
         if (withSegments)
         {
             var sid = session["id"]?.GetValue<string>() ?? "";
             w.WriteString("segments@odata.context", meta + recordPath + "/sessions(" + Quote(sid) + ")/segments");
             w.WritePropertyName("segments");
-            WriteNode(w, session["segments"] ?? new JsonArray());
+            WriteEvolvable(w, session["segments"] ?? new JsonArray(), unknownMembers);
         }
         w.WriteEndObject();
     }
@@ -225,6 +241,7 @@ internal sealed partial class GraphApi
 
     private Reply ListSessions(HttpContext ctx, string version, string id)
     {
+        var unknownMembers = IncludeUnknownEnumMembers(ctx);
         QueryOptions.Allow(ctx.Request.Query, "$select", "$expand", "$skiptoken");
         var segs = ParseSegmentsExpand(Q(ctx, "$expand"));
         var e = FindRecord(id);
@@ -240,7 +257,7 @@ internal sealed partial class GraphApi
             w.WriteString("@odata.context", meta + recordPath + "/sessions" + (segs ? "(segments())" : ""));
             w.WriteStartArray("value");
             var end = Math.Min(sessions.Count, offset + size);
-            for (var k = offset; k < end; k++) WriteSession(w, (JsonObject)sessions[k]!, segs, select, meta, recordPath);
+            for (var k = offset; k < end; k++) WriteSession(w, (JsonObject)sessions[k]!, segs, select, meta, recordPath, unknownMembers);
             w.WriteEndArray();
             if (end < sessions.Count) w.WriteString("@odata.nextLink", SessionsLink(ctx, version, e.Id, end, segs, selectText));
             w.WriteEndObject();
@@ -259,6 +276,7 @@ internal sealed partial class GraphApi
 
     private Reply GetSession(HttpContext ctx, string version, string id, string sid)
     {
+        var unknownMembers = IncludeUnknownEnumMembers(ctx);
         QueryOptions.Allow(ctx.Request.Query, "$select", "$expand");
         var segs = ParseSegmentsExpand(Q(ctx, "$expand"));
         var select = QueryOptions.Select(Q(ctx, "$select"), QueryOptions.SessionProperties, "microsoft.graph.callRecords.session");
@@ -275,13 +293,13 @@ internal sealed partial class GraphApi
             {
                 if (k == "segments" || (select is not null && Array.IndexOf(select, k) < 0)) continue;
                 w.WritePropertyName(k);
-                WriteNode(w, v);
+                WriteEvolvable(w, v, unknownMembers);
             }
             if (segs)
             {
                 w.WriteString("segments@odata.context", meta + recordPath + "/sessions(" + Quote(sid) + ")/segments");
                 w.WritePropertyName("segments");
-                WriteNode(w, session["segments"] ?? new JsonArray());
+                WriteEvolvable(w, session["segments"] ?? new JsonArray(), unknownMembers);
             }
             w.WriteEndObject();
         });
@@ -290,6 +308,7 @@ internal sealed partial class GraphApi
 
     private Reply ListSegments(HttpContext ctx, string version, string id, string sid)
     {
+        var unknownMembers = IncludeUnknownEnumMembers(ctx);
         QueryOptions.Allow(ctx.Request.Query);
         var e = FindRecord(id);
         var session = FindSession(e, sid);
@@ -298,7 +317,7 @@ internal sealed partial class GraphApi
             w.WriteStartObject();
             w.WriteString("@odata.context", MetadataBase(ctx, version) + "communications/callRecords(" + Quote(e.Id) + ")/sessions(" + Quote(sid) + ")/segments");
             w.WritePropertyName("value");
-            WriteNode(w, session["segments"] ?? new JsonArray());
+            WriteEvolvable(w, session["segments"] ?? new JsonArray(), unknownMembers);
             w.WriteEndObject();
         });
         return new Reply(200, body);
@@ -375,22 +394,33 @@ internal sealed partial class GraphApi
         return null;
     }
 
-    /// <summary>A date (2026-01-01, midnight UTC) or a date-time literal.</summary>
+    // An Edm.DateTimeOffset literal as Graph's OData URI parser reads it: a zone (Z or ±hh:mm) is required, seconds
+    // and up to seven fractional digits are optional, and the value is not quoted.
+    private static readonly System.Text.RegularExpressions.Regex DateTimeOffsetLiteral = new(
+        @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static readonly System.Text.RegularExpressions.Regex DateLiteral = new(@"^\d{4}-\d{2}-\d{2}$",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>A date (2026-01-01, midnight UTC) or a date-time with its zone (2026-01-01T00:00:00Z,
+    /// 2026-01-01T00:00:00.1234567Z, 2026-01-01T02:00:00+02:00). A date-time without a zone or a quoted value is
+    /// refused, as Graph's OData parser refuses it (400).</summary>
     internal static bool TryParseLogBound(string raw, out DateTimeOffset value)
     {
-        var s = raw.Trim().Trim('\'');
-        if (DateTime.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d))
+        value = default;
+        var s = raw.Trim();
+        if (DateLiteral.IsMatch(s))
         {
+            if (!DateTime.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d))
+                return false;
             value = new DateTimeOffset(d, TimeSpan.Zero);
             return true;
         }
-        if (s.Contains('T') && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value))
-        {
-            value = value.ToUniversalTime();
-            return true;
-        }
-        value = default;
-        return false;
+        if (!DateTimeOffsetLiteral.IsMatch(s) || !DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out value))
+            return false;
+        value = value.ToUniversalTime();
+        return true;
     }
 
     private Reply LogRows(HttpContext ctx, string version, LogFunctionInfo f, string args)
@@ -411,8 +441,12 @@ internal sealed partial class GraphApi
         }
         if (fromRaw is null || toRaw is null)
             throw new GraphRequestException(400, "BadRequest", $"The function '{f.Name}' requires the parameters fromDateTime and toDateTime.");
-        if (!TryParseLogBound(fromRaw, out var from) || !TryParseLogBound(toRaw, out var to))
-            throw new GraphRequestException(400, "BadRequest", "fromDateTime and toDateTime must be dates (2026-01-01) or date-times (2026-01-01T00:00:00Z).");
+        DateTimeOffset Bound(string name, string raw) => TryParseLogBound(raw, out var v) ? v
+            // The wording of Graph's OData parser for a literal it cannot read as the parameter's type.
+            : throw new GraphRequestException(400, "BadRequest",
+                $"The parameter '{name}' in the request URI is not valid. Unrecognized 'Edm.DateTimeOffset' literal '{raw}' at '0' in '{raw}'.");
+        var from = Bound("fromDateTime", fromRaw);
+        var to = Bound("toDateTime", toRaw);
         if (to < from)
             throw new GraphRequestException(400, "BadRequest", "fromDateTime must be earlier than toDateTime.");
         // Graph refuses ranges over 90 days with 406 Not Acceptable (microsoftgraph/microsoft-graph-docs#10883).
@@ -433,9 +467,12 @@ internal sealed partial class GraphApi
         {
             w.WriteStartObject();
             w.WriteString("@odata.context", MetadataBase(ctx, version) + "Collection(microsoft.graph.callRecords." + f.RowType + ")");
-            w.WriteNumber("@odata.count", total);
+            // "The number of records in this response" (Graph's docs): the rows of this page, not the range total.
+            w.WriteNumber("@odata.count", end - start);
             w.WriteStartArray("value");
-            for (var k = start; k < end; k++) table.BuildRow(k).WriteTo(w);
+            // Under /beta the rows have beta's shape (its callLogRow base type and beta-only properties).
+            var beta = version == "beta";
+            for (var k = start; k < end; k++) table.BuildRow(k, beta).WriteTo(w);
             w.WriteEndArray();
             if (end < hi)
                 // Shaped like the docs' example link, including its from=/to= parameter names.

@@ -148,6 +148,10 @@ internal sealed partial class GraphApi(EmulatorHost host)
             FaultKind.TooManyRequests => Fail(429, "TooManyRequests", "Too many requests.") with { Headers = ra },
             FaultKind.ServiceUnavailable => Fail(503, "ServiceUnavailable", "The service is temporarily unavailable. Please retry later.") with { Headers = ra },
             FaultKind.GatewayTimeout => Fail(504, "GatewayTimeout", "The request timed out."),
+            // Graph's 429s and 503s do not always carry Retry-After, and the code varies.
+            FaultKind.TooManyRequestsNoRetryAfter => Fail(429, "TooManyRequests", "Too many requests."),
+            FaultKind.ActivityLimitReached => Fail(429, "activityLimitReached", "The request has been throttled."),
+            FaultKind.ServiceUnavailableNoRetryAfter => Fail(503, "ServiceUnavailable", "The service is temporarily unavailable. Please retry later."),
             _ => null,
         };
     }
@@ -339,6 +343,48 @@ internal sealed partial class GraphApi(EmulatorHost host)
         return null;
     }
 
+    /// <summary>Prefer: include-unknown-enum-members (alone or among other preferences).</summary>
+    private static bool IncludeUnknownEnumMembers(HttpContext ctx)
+    {
+        foreach (var header in ctx.Request.Headers["Prefer"])
+        {
+            if (header is null) continue;
+            foreach (var part in header.Split(','))
+                if (part.Trim().Equals("include-unknown-enum-members", StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Writes a node as Graph would for the request: evolvable enum members after unknownFutureValue become
+    /// unknownFutureValue unless <paramref name="unknownMembers"/> (the Prefer header) asks for them.</summary>
+    private static void WriteEvolvable(Utf8JsonWriter w, JsonNode? v, bool unknownMembers)
+    {
+        if (unknownMembers) { WriteNode(w, v); return; }
+        switch (v)
+        {
+            case JsonObject o:
+                w.WriteStartObject();
+                foreach (var (k, child) in o)
+                {
+                    w.WritePropertyName(k);
+                    if (child is JsonValue value && EvolvableEnums.LaterMembers.TryGetValue(k, out var later) && value.TryGetValue<string>(out var text)
+                        && Array.Exists(later, m => m.Equals(text, StringComparison.OrdinalIgnoreCase)))
+                        w.WriteStringValue("unknownFutureValue");
+                    else WriteEvolvable(w, child, false);
+                }
+                w.WriteEndObject();
+                break;
+            case JsonArray a:
+                w.WriteStartArray();
+                foreach (var item in a) WriteEvolvable(w, item, false);
+                w.WriteEndArray();
+                break;
+            default:
+                WriteNode(w, v);
+                break;
+        }
+    }
+
     private static void WriteSelected(Utf8JsonWriter w, JsonObject o, string[]? select)
     {
         if (select is null)
@@ -367,6 +413,18 @@ internal sealed partial class GraphApi(EmulatorHost host)
     private static string Quote(string id) => "'" + id.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static string Esc(string s) => Uri.EscapeDataString(s);
+}
+
+/// <summary>Members of evolvable enums declared after unknownFutureValue (both CSDLs, Data/Schema), by the name of the
+/// property that carries them. Graph sends them as unknownFutureValue unless the request has
+/// Prefer: include-unknown-enum-members. productFamily is the only such enum of the call-records schema (a test checks
+/// this list against the CSDLs).</summary>
+public static class EvolvableEnums
+{
+    public static IReadOnlyDictionary<string, string[]> LaterMembers { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["productFamily"] = new[] { "azureCommunicationServices" },
+    };
 }
 
 internal sealed partial record Reply

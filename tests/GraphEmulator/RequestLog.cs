@@ -32,7 +32,7 @@ public sealed record RequestLogEntry(
 internal sealed class RequestLog
 {
     /// <summary>The request headers the log keeps (what tests assert on: page size, correlation, client identity).</summary>
-    internal static readonly string[] RecordedHeaders = ["Prefer", "client-request-id", "User-Agent", "SdkVersion"];
+    internal static readonly string[] RecordedHeaders = ["Prefer", "client-request-id", "User-Agent", "SdkVersion", "Retry-Attempt"];
 
     internal static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
 

@@ -44,7 +44,9 @@ public static class PstnScenario
     {
         var scale = quick ? 10 : 1;
         var budget = new ThrottleLimit(200 / scale, TimeSpan.FromSeconds(60.0 / scale));
-        var rows = 600_000 / scale; // about 3.3 pages per day: enough requests to spend the budget three times over
+        // One function on its own may spend only 50 of those 200 per 60 s (issue #19): that is the ceiling here.
+        var perFunction = new ThrottleLimit(50 / scale, TimeSpan.FromSeconds(60.0 / scale));
+        var rows = 150_000 / scale; // enough requests to spend the per-function budget three times over
         var now = DateTimeOffset.UtcNow;
         now = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
         var options = new EmulatorOptions { Seed = 6, Records = 10, Days = 2, LogRows = rows, LogDays = 180, Now = now, Throttle = false };
@@ -52,22 +54,40 @@ public static class PstnScenario
         var results = new List<Measurement>();
 
         // Throttle off: the loopback ceiling of client + emulator, 4 windows' worth of concurrency (2 windows here).
-        results.Add(await RunOnceAsync(host, "throttle off, -ThrottleLimit 4", 4, null, double.PositiveInfinity, now, cancellationToken).ConfigureAwait(false));
+        // The module's budget is told ceilings far above what loopback can do, so only client and emulator limit.
+        var unpaced = Environment.GetEnvironmentVariable(RequestCeilings.Variable);
+        Environment.SetEnvironmentVariable(RequestCeilings.Variable, "app=1000000/1;pstn=1000000/1;function=1000000/1");
+        try
+        {
+            results.Add(await RunOnceAsync(host, "throttle off, -ThrottleLimit 4", 4, double.PositiveInfinity, now, cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(RequestCeilings.Variable, unpaced);
+        }
 
-        host.Control.ThrottleLimits = ThrottleLimits.Graph() with { PstnType = budget };
+        host.Control.ThrottleLimits = ThrottleLimits.Graph() with { PstnType = budget, PstnPerFunction = perFunction };
         host.Control.ThrottleEnabled = true;
-        var ceiling = budget.Limit * 1000.0 / budget.Window.TotalSeconds;
-        // The module paces with a window one second longer than Graph's (see LogCmdlet.PstnBudget), scaled here.
-        var paced = budget.Window + TimeSpan.FromSeconds(1.0 / scale);
-        results.Add(await RunOnceAsync(host, $"PSTN throttle {budget.Limit}/{budget.Window.TotalSeconds:0.#} s, client paced, -ThrottleLimit 4", 4,
-            new RequestRateWindow(budget.Limit, paced), ceiling, now, cancellationToken).ConfigureAwait(false));
-        host.Control.ResetThrottleWindows();
-        results.Add(await RunOnceAsync(host, $"PSTN throttle {budget.Limit}/{budget.Window.TotalSeconds:0.#} s, client paced, -ThrottleLimit 1", 1,
-            new RequestRateWindow(budget.Limit, paced), ceiling, now, cancellationToken).ConfigureAwait(false));
+        var ceiling = Math.Min(budget.Limit / budget.Window.TotalSeconds, perFunction.Limit / perFunction.Window.TotalSeconds) * 1000.0;
+        // The module's connection budget paces to the same ceilings, told the scaled ones (read when it connects).
+        var before = Environment.GetEnvironmentVariable(RequestCeilings.Variable);
+        Environment.SetEnvironmentVariable(RequestCeilings.Variable, string.Create(CultureInfo.InvariantCulture,
+            $"pstn={budget.Limit}/{budget.Window.TotalSeconds};function={perFunction.Limit}/{perFunction.Window.TotalSeconds}"));
+        try
+        {
+            var label = $"PSTN throttle {budget.Limit}/{budget.Window.TotalSeconds:0.#} s ({perFunction.Limit} per function), client paced";
+            results.Add(await RunOnceAsync(host, label + ", -ThrottleLimit 4", 4, ceiling, now, cancellationToken).ConfigureAwait(false));
+            host.Control.ResetThrottleWindows();
+            results.Add(await RunOnceAsync(host, label + ", -ThrottleLimit 1", 1, ceiling, now, cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(RequestCeilings.Variable, before);
+        }
         return results;
     }
 
-    private static async Task<Measurement> RunOnceAsync(EmulatorHost host, string name, int concurrency, RequestRateWindow? pacing, double ceiling,
+    private static async Task<Measurement> RunOnceAsync(EmulatorHost host, string name, int concurrency, double ceiling,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
         host.ClearRequests();
@@ -78,7 +98,7 @@ public static class PstnScenario
         var connection = await CallRecordConnection.ConnectAsync(new ConnectionSettings(host.BaseAddress), new AccessTokenCredentialProvider(token), cancellationToken).ConfigureAwait(false);
         try
         {
-            var limiter = new AdaptiveConcurrencyLimiter(concurrency) { Rate = pacing };
+            var limiter = new AdaptiveConcurrencyLimiter(concurrency);
             var reader = new LogReader(connection.Session.CreateStreamer(limiter.Observe(null)));
             long count = 0;
             var watch = Stopwatch.StartNew();

@@ -1,3 +1,4 @@
+using CallRecords.Runtime;
 using System;
 using System.IO;
 using System.Management.Automation;
@@ -53,7 +54,9 @@ internal static class ArchiveConnections
                     "Open-CallRecordArchive -Path <file> -TenantId <tenant id>", path);
             }
             var settings = new ConnectionSettings(graphEndpoint: Endpoint);
-            var session = new GraphSession(settings, new ArchiveClient(store, store.CreateTransport(tenant)));
+            // Reading a local file costs no Graph request: its budget has ceilings nothing reaches (the archive's transport
+            // does not pass the gate anyway, this is only the session's shape).
+            var session = new GraphSession(settings, new ArchiveClient(store, store.CreateTransport(tenant)), new RequestBudget(new RequestCeilings()));
             return CallRecordConnection.ForArchive(session, tenant, store.Path);
         }
         catch

@@ -1,3 +1,4 @@
+using CallRecords.Runtime;
 using System;
 using System.Collections.Generic;
 using System.IO;

@@ -1,3 +1,4 @@
+using CallRecords.Runtime;
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -95,10 +96,9 @@ internal sealed class ArchiveSync
     {
         var known = _store.RecordVersions(_tenant);
         _op.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Archive {0}: {1} call record(s) of tenant {2} before this run.", _store.Path, known.Count, _tenant));
+        // Up to -ThrottleLimit records in flight; the connection's request budget paces every request (the expand, the
+        // participants and the organizer of each record) to Graph's windows, shared with any other run on it.
         var limiter = _op.UseLimiter(ThrottleLimit);
-        // One lease per record, and a record costs three requests (expand, participants_v2, organizer_v2): starts are
-        // paced to a third of Graph's rate, so the requests stay under its ceiling instead of running into 429s.
-        limiter.MaxStartsPerSecond = FanOut.GraphRequestsPerSecond / ArchiveRecordReader.RequestsPerRecord;
         var reader = new ArchiveRecordReader(_op.Pages);
         var batch = new List<(ArchivedRecord Record, bool IsNew)>(BatchSize);
 
@@ -191,8 +191,8 @@ internal sealed class ArchiveSync
         if (start >= end) return;
         progress.Phase = "Reading " + name;
         _op.WriteVerbose($"{name}: {start:u} – {end:u} ({(latest is null ? "first run: backfill" : "from the latest archived row less " + LogOverlap.TotalDays + " days")}).");
+        // The PSTN-type windows (200 / 60 s, 50 / 60 s per function) are the connection's request budget's.
         var limiter = _op.UseLimiter(4);
-        limiter.Rate = new RequestRateWindow(200, TimeSpan.FromSeconds(61));
         var function = new LogFunction<ArchivedLogRow>(name, false, (e, _) => Row(e, table), r => r.Time, r => r.Id, r => r.UserPrincipalName);
         var reader = new LogReader(_op.Pages);
         await foreach (var page in reader.ReadAsync(function, start, end, 4, limiter, ct).ConfigureAwait(false))

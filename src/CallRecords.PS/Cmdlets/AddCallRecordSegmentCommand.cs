@@ -5,6 +5,8 @@ using System.Management.Automation;
 using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 
@@ -15,50 +17,16 @@ namespace CallRecords.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "CallRecordSegment", DefaultParameterSetName = ParametersSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(CallRecordSegment))]
-public sealed class AddCallRecordSegmentCommand : CallRecordWriteCmdlet
+public sealed class AddCallRecordSegmentCommand : SessionWriteCmdlet
 {
-    internal const string ParametersSet = "Parameters";
-    internal const string BodySet = "BodyParameter";
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(CallRecordIdCompleter))]
-    public string CallRecordId { get; set; } = string.Empty;
-
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string SessionId { get; set; } = string.Empty;
-
-    [Parameter(ParameterSetName = ParametersSet)]
-    public DateTimeOffset? StartDateTime { get; set; }
-
-    [Parameter(ParameterSetName = ParametersSet)]
-    public DateTimeOffset? EndDateTime { get; set; }
-
-    [Parameter(ParameterSetName = ParametersSet)]
-    [ValidateNotNull]
-    public object? Caller { get; set; }
-
-    [Parameter(ParameterSetName = ParametersSet)]
-    [ValidateNotNull]
-    public object? Callee { get; set; }
 
     /// <summary>media entries: @{ label = 'main-audio'; streams = @( @{ streamDirection = 'callerToCallee'; averageJitter = [timespan]'0:0:0.016' } ) }.</summary>
     [Parameter(ParameterSetName = ParametersSet)]
     [ValidateNotNull]
     public object[]? Media { get; set; }
-
-    [Parameter(ParameterSetName = ParametersSet)]
-    [ValidateNotNull]
-    public object? FailureInfo { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = BodySet)]
-    [ValidateNotNull]
-    public object? BodyParameter { get; set; }
-
-    /// <summary>Write the created segment to the pipeline.</summary>
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -69,12 +37,11 @@ public sealed class AddCallRecordSegmentCommand : CallRecordWriteCmdlet
         RunWrite<CallRecordSegment>(target, "CallRecordSegment", async (op, ct) => await op.Writer.AddSegmentAsync(recordId, sessionId, body, ct).ConfigureAwait(false), PassThru);
     }
 
-    internal byte[] BuildBody()
+    internal override OrderedDictionary Properties()
     {
-        if (ParameterSetName == BodySet) return JsonBody.SerializeObject(BodyParameter, nameof(BodyParameter));
-        var o = AddCallRecordSessionCommand.SessionProperties(null, StartDateTime, EndDateTime, Caller, Callee, FailureInfo);
+        var o = SharedProperties(null);
         if (Media is not null)
             o["media"] = Media.Select(m => (object)(JsonBody.ToOrdered(m) ?? throw new ArgumentException("Each -Media entry must be a hashtable such as @{ label = 'main-audio'; streams = @(…) }."))).ToArray();
-        return JsonBody.Serialize(o);
+        return o;
     }
 }

@@ -5,6 +5,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using CallRecords.Connection;
 using CallRecords.Graph;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 
@@ -32,10 +34,11 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
     /// only: the decision reads the host.</summary>
     internal bool ShowProgress => _showProgress ??= ProgressPolicy.ShouldWrite(this);
 
-    /// <summary>-Connection, else the process-wide default; a terminating error when there is none.</summary>
-    internal CallRecordConnection ResolveConnection()
+    /// <summary>-Connection, else the connection the input was read through (<paramref name="origin"/>), else the
+    /// process-wide default; a terminating error when there is none.</summary>
+    internal CallRecordConnection ResolveConnection(CallRecordConnection? origin = null)
     {
-        var connection = Connection ?? ConnectionRegistry.Default;
+        var connection = Connection ?? origin ?? ConnectionRegistry.Default;
         if (connection is null) ThrowTerminatingError(ErrorMapper.ToErrorRecord(CallRecordsException.NotConnected(), MyInvocation.MyCommand?.Name));
         if (connection!.Failure is { } failure) ThrowTerminatingError(ErrorMapper.ToErrorRecord(CallRecordsException.ConnectionBroken(failure), connection));
         if (connection.IsClosed) ThrowTerminatingError(ErrorMapper.ToErrorRecord(CallRecordsException.ConnectionClosed(), connection));
@@ -50,6 +53,8 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
     /// </summary>
     /// <param name="target">The TargetObject of a terminating error of this run (a write's "session 'x' of call record
     /// 'y'"); without one, a Graph failure names its request URL and anything else the connection.</param>
+    /// <param name="source">The async producer of this run: gets the run (connection, streamer, bridge) and its cancellation.</param>
+    /// <param name="apiVersion">The Graph version the run reads (v1.0 or beta); null: the connection's.</param>
     internal void RunStream<T>(Func<CmdletOperation, CancellationToken, IAsyncEnumerable<IReadOnlyList<T>>> source, string? apiVersion = null, object? target = null)
     {
         var stream = StartStream(source, apiVersion, target);
@@ -68,9 +73,10 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
     /// outlives one ProcessRecord (a fan-out fed by pipeline input). Drain it with <see cref="PumpStream"/> on the
     /// pipeline thread and always end it with <see cref="StopStream"/>.
     /// </summary>
-    internal ActiveStream StartStream<T>(Func<CmdletOperation, CancellationToken, IAsyncEnumerable<IReadOnlyList<T>>> source, string? apiVersion = null, object? target = null)
+    internal ActiveStream StartStream<T>(Func<CmdletOperation, CancellationToken, IAsyncEnumerable<IReadOnlyList<T>>> source, string? apiVersion = null, object? target = null,
+        CallRecordConnection? origin = null)
     {
-        var connection = ResolveConnection();
+        var connection = ResolveConnection(origin);
         var showProgress = ShowProgress;
         var operation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         var bridge = new PipelineBridge();
@@ -92,7 +98,11 @@ public abstract class CallRecordCmdlet : PSCmdlet, IDisposable
             try
             {
                 await foreach (var batch in source(context, token).WithCancellation(token).ConfigureAwait(false))
+                {
+                    // What this run read carries its connection, so the next cmdlet in the pipeline reads the same tenant.
+                    foreach (var item in batch) Runtime.Origins.Stamp(item, connection);
                     await bridge.SendAsync(batch, token).ConfigureAwait(false);
+                }
                 bridge.Complete(null);
             }
             catch (Exception ex)

@@ -7,6 +7,8 @@ using System.Threading.Tasks;
 using CallRecords.Completers;
 using CallRecords.Connection;
 using CallRecords.Loading;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using CallRecords.Connection;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 

@@ -8,6 +8,8 @@ using System.Threading.Tasks;
 using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 
@@ -22,22 +24,13 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     private const string ListSet = "List";
     private const string ByIdSet = "ById";
     /// <summary>Write-Progress activity id of the listing (distinct from other cmdlets' so nested bars do not merge).</summary>
-    private const int ProgressActivityId = 0x4352_0001;
+    private const int ProgressActivityId = ProgressReporterIds.List;
     /// <summary>Graph keeps call records for 30 days.</summary>
     internal static readonly TimeSpan Retention = TimeSpan.FromDays(30);
-    /// <summary>Clock skew allowed before a -StartDateTime counts as in the future.</summary>
-    internal static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(5);
-
-    /// <summary>A range that starts in the future can hold no record; said plainly instead of returning nothing.</summary>
-    internal static ErrorRecord StartInFuture(DateTimeOffset start) =>
-        new(new ArgumentException("StartDateTime is in the future."), "StartDateTimeInFuture", ErrorCategory.InvalidArgument, start)
-        {
-            ErrorDetails = new ErrorDetails($"-StartDateTime ({start.ToUniversalTime():u}) is in the future (now {DateTimeOffset.UtcNow:u}); no call can have started yet. Give a past time, such as (Get-Date).AddDays(-1)."),
-        };
 
     private PagingWindow? _window;
-    /// <summary>The -Expand* bar of the ById set: one across every piped id (each id is its own stream).</summary>
-    private ExpansionProgress? _byIdProgress;
+    /// <summary>The ById set: every id (given or piped) read concurrently, written in input order.</summary>
+    private PipelineFanOut<string, CallRecord>? _byId;
 
     /// <summary>Records that started at or after this time (sent to Graph as startDateTime ge …, in UTC).</summary>
     [Parameter(ParameterSetName = ListSet)]
@@ -72,7 +65,8 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     [ValidateGraphValue("modality")]
     public string[]? Modality { get; set; }
 
-    /// <summary>Records per page (Prefer: odata.maxpagesize); Graph's default is 60.</summary>
+    /// <summary>Records per page (Prefer: odata.maxpagesize). Without it the module asks for 999 (or what -First
+    /// needs); Graph's own default is 60.</summary>
     [Parameter(ParameterSetName = ListSet)]
     [ValidateRange(1, 999)]
     public int? PageSize { get; set; }
@@ -95,9 +89,9 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     [Parameter(ParameterSetName = ListSet)]
     public SwitchParameter ExpandParticipant { get; set; }
 
-    /// <summary>List with -ExpandSession/-ExpandParticipant: records expanded at the same time (never more requests
-    /// in flight); fewer while Graph throttles.</summary>
-    [Parameter(ParameterSetName = ListSet)]
+    /// <summary>Records read at the same time (by id, or expanded in the list); never more requests in flight, fewer
+    /// while Graph throttles.</summary>
+    [Parameter]
     [ValidateRange(1, FanOut.MaxThrottleLimit)]
     public int ThrottleLimit { get; set; } = FanOut.DefaultThrottleLimit;
 
@@ -110,15 +104,9 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     protected override void BeginProcessing()
     {
         if (StartDateTime is { } start && EndDateTime is { } end && end <= start)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("EndDateTime must be later than StartDateTime."),
-                "EndDateTimeNotAfterStartDateTime", ErrorCategory.InvalidArgument, EndDateTime)
-            {
-                ErrorDetails = new ErrorDetails($"-EndDateTime ({end.ToUniversalTime():u}) must be later than -StartDateTime ({start.ToUniversalTime():u}).")
-            });
-        }
-        if (StartDateTime is { } future && future > DateTimeOffset.UtcNow + FutureTolerance)
-            ThrowTerminatingError(StartInFuture(future));
+            ThrowTerminatingError(TimeRange.EndNotAfterStart(start, end, EndDateTime));
+        if (StartDateTime is { } future && TimeRange.IsFuture(future, DateTimeOffset.UtcNow))
+            ThrowTerminatingError(TimeRange.StartInFuture(future));
         // A participant filter narrows the list: a bad one must stop the command, never drop out and widen it.
         foreach (var participant in ParticipantId ?? Array.Empty<string>())
             if (GraphId.Problem(participant, GraphIdKind.Participant, out _) is { } problem)
@@ -127,11 +115,20 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
         if (StartDateTime is { } s && s < DateTimeOffset.UtcNow - Retention && (Connection ?? CallRecords.Connection.ConnectionRegistry.Default)?.ArchivePath is null)
             WriteWarning($"-StartDateTime {s.ToUniversalTime():u} is more than 30 days ago; Graph keeps call records for 30 days, so older records are not returned.");
         _window = new PagingWindow(PagingParameters.Skip, PagingParameters.First);
-        if (ParameterSetName == ByIdSet && Expansion != RecordExpansion.None)
-            _byIdProgress = new ExpansionProgress(ExpansionProgress.ExpandActivityId, ExpandActivity, "call records expanded");
+        if (ParameterSetName == ByIdSet)
+        {
+            _byId = Own(new PipelineFanOut<string, CallRecord>(this, ThrottleLimit, GetOneAsync, "call records read", id => "call record " + id) { Window = _window });
+            if (Expansion != RecordExpansion.None)
+            {
+                // The same bar as the list's expansion.
+                _byId.ActivityId = ExpansionProgress.ExpandActivityId;
+                _byId.Unit = "call records expanded";
+                _byId.Activity = ExpandActivity;
+            }
+        }
     }
 
-    protected override void EndProcessing() => _byIdProgress?.Complete(this);
+    protected override void EndProcessing() => _byId?.Finish();
 
     private string ExpandActivity => Expansion switch
     {
@@ -143,9 +140,10 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
     protected override void ProcessRecord()
     {
         // What is written is remembered for -Id tab completion.
-        if (ParameterSetName == ByIdSet) RunStream<CallRecord>((op, ct) => CallRecordIdHistory.Remember(_window!.Apply(ByIdAsync(op, ct), ct), ct));
-        else if (Expansion == RecordExpansion.None) RunStream<CallRecord>((op, ct) => CallRecordIdHistory.Remember(_window!.Apply(ListAsync(op, ct), ct), ct));
-        else RunStream<CallRecord>((op, ct) => CallRecordIdHistory.Remember(ExpandAsync(op, _window!.Apply(ListAsync(op, ct), ct), ct), ct));
+        // What is written is remembered for -Id tab completion (Origins.Stamp).
+        if (ParameterSetName == ByIdSet) AddIds();
+        else if (Expansion == RecordExpansion.None) RunStream<CallRecord>((op, ct) => _window!.Apply(ListAsync(op, ct), ct));
+        else RunStream<CallRecord>((op, ct) => ExpandAsync(op, _window!.Apply(ListAsync(op, ct), ct), ct));
     }
 
     private RecordExpansion Expansion =>
@@ -165,7 +163,14 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
         {
             try
             {
-                return (record.Id, Record: await op.Records.GetAsync(record.Id, expand, Property, t, organizer: false).ConfigureAwait(false));
+                var read = await op.Records.GetAsync(record.Id, expand, Property, t, organizer: false).ConfigureAwait(false);
+                // The list item carries organizer_v2 inline: the expanded read keeps it, and marks the organizer's entry.
+                if (read.Organizer is null && record.Organizer is { } organizer)
+                {
+                    read.Organizer = organizer;
+                    if (read.Participants is { } participants) CallRecords.Models.Mapping.CallRecordMapper.MarkOrganizer(participants, organizer);
+                }
+                return (record.Id, Record: read);
             }
             catch (GraphRequestException e) when (e.StatusCode == 404)
             {
@@ -214,7 +219,11 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
             {
                 var filter = filters[i];
                 progress.Window = DescribeWindow(i, filters.Count);
-                var query = CallRecordReader.ListQuery(filter, Property, PageSize);
+                // Large pages by default; a -First (with -Skip) that needs fewer asks for just those, unless records
+                // are filtered or merged client-side (then any page may hold fewer that count).
+                var needed = filters.Count == 1 && Type is null && Modality is null && PagingParameters.First != ulong.MaxValue
+                    ? PagingParameters.First + Math.Min(PagingParameters.Skip, ulong.MaxValue - PagingParameters.First) : ulong.MaxValue;
+                var query = CallRecordReader.ListQuery(filter, Property, PageSize, needed);
                 await foreach (var page in op.Records.ListAsync(query, ct).ConfigureAwait(false))
                 {
                     if (!countReported)
@@ -266,41 +275,32 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
         return kept;
     }
 
-    private async IAsyncEnumerable<IReadOnlyList<CallRecord>> ByIdAsync(CmdletOperation op, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>This ProcessRecord's ids into the fan-out: a refused id is an error for that id, never a request.</summary>
+    private void AddIds()
     {
-        var expand = Expansion;
-        var progress = _byIdProgress;
-        if (progress is not null)
-        {
-            progress.Observe(op);
-            // Ids given as a parameter are every id there is; piped ids arrive one ProcessRecord at a time.
-            if (!MyInvocation.ExpectingInput) progress.Total = Id.Length;
-        }
+        var ids = new List<string>(Id.Length);
         foreach (var raw in Id)
         {
             if (GraphId.Problem(raw, GraphIdKind.CallRecord, out var id) is { } problem)
-            {
-                op.WriteError(GraphId.Refused(raw, GraphIdKind.CallRecord, problem), raw);
-                progress?.Item(op, "call record " + GraphId.Show(raw));
-                continue;
-            }
-            var record = await GetOneAsync(op, id, expand, ct).ConfigureAwait(false);
-            progress?.Item(op, "call record " + id);
-            if (record is not null) yield return new[] { record };
+                _byId!.AddRefused(ErrorMapper.ToErrorRecord(GraphId.Refused(raw, GraphIdKind.CallRecord, problem), raw));
+            else ids.Add(id);
         }
+        if (!MyInvocation.ExpectingInput) _byId!.Total = ids.Count;
+        foreach (var id in ids) _byId!.Add(id);
     }
 
-    /// <summary>One id; an id Graph does not know (404) or refuses (400, 414, …) is a non-terminating error for that id.</summary>
-    private async Task<CallRecord?> GetOneAsync(CmdletOperation op, string id, RecordExpansion expand, CancellationToken ct)
+    /// <summary>One id, with its expansions in one request (plus nested pages); an id Graph does not know (404) or
+    /// refuses (400, 414, …) is a non-terminating error for that id.</summary>
+    private async Task<IReadOnlyList<CallRecord>> GetOneAsync(CmdletOperation op, string id, CancellationToken ct)
     {
         try
         {
-            return await op.Records.GetAsync(id, expand, Property, ct).ConfigureAwait(false);
+            return new[] { await op.Records.GetAsync(id, Expansion, Property, ct).ConfigureAwait(false) };
         }
         catch (GraphRequestException e) when (e.IsAboutTheInput)
         {
             op.WriteError(e, id, e.StatusCode == 404 ? "CallRecordNotFound" : "InvalidCallRecordId");
-            return null;
+            return Array.Empty<CallRecord>();
         }
     }
 }

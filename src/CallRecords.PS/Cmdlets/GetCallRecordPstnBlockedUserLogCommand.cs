@@ -1,6 +1,8 @@
 using System.Management.Automation;
 using CallRecords.Graph;
 using CallRecords.Models;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 

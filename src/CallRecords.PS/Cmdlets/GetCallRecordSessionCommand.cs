@@ -4,36 +4,29 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
+using CallRecords.Runtime;
+using CallRecords.Parameters;
 
 namespace CallRecords.Cmdlets;
 
 /// <summary>
-/// Get-CallRecordSession: the sessions of call records (GET …/callRecords/{id}/sessions, every page of 60), or
-/// given sessions by id. Call records from the pipeline bind by their CallRecordId property; several records are
-/// read concurrently (-ThrottleLimit) and their sessions come out in input order.
+/// Get-CallRecordSession: the sessions of call records. A record (or its id, or a participant) gives all its sessions;
+/// a session gives itself; a segment or stream gives its session, once. Each record is read once per run
+/// (GET …/callRecords/{id}?$expand=sessions($expand=segments), every nested page followed); an expanded record
+/// (Get-CallRecord -ExpandSession) costs no request.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "CallRecordSession")]
+[Cmdlet(VerbsCommon.Get, "CallRecordSession", DefaultParameterSetName = PipelineSet)]
 [OutputType(typeof(CallRecordSession))]
-public sealed class GetCallRecordSessionCommand : CallRecordCmdlet
+public sealed class GetCallRecordSessionCommand : CallRecordChildCmdlet<CallRecordSession>
 {
-    private PipelineFanOut<string, CallRecordSession>? _fanOut;
-    /// <summary>-Id after the id check; null without -Id. Empty when every given id was refused: then no session is
-    /// read (never "all sessions" because the ids asked for were bad).</summary>
-    private string[]? _sessionIds;
+    /// <summary>-Id after the id check; null without -Id.</summary>
+    private List<string>? _sessionIds;
 
-    /// <summary>The call record whose sessions to read. Binds from the CallRecordId property of piped objects
-    /// (call records, sessions, streams) or from strings.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(CallRecordIdCompleter))]
-    public string CallRecordId { get; set; } = string.Empty;
-
-    /// <summary>Only these sessions (ids), one GET each. Not bound from the pipeline: a call record's Id is not a
-    /// session id.</summary>
+    /// <summary>Only these sessions of each record.</summary>
     [Parameter(Position = 1)]
+    [Alias("SessionId")]
     [ValidateNotNullOrEmpty]
     public string[]? Id { get; set; }
 
@@ -41,47 +34,32 @@ public sealed class GetCallRecordSessionCommand : CallRecordCmdlet
     [Parameter]
     public SwitchParameter ExpandSegment { get; set; }
 
-    /// <summary>Call records read at the same time.</summary>
-    [Parameter]
-    [ValidateRange(1, FanOut.MaxThrottleLimit)]
-    public int ThrottleLimit { get; set; } = FanOut.DefaultThrottleLimit;
+    internal override TargetLevel OutputLevel => TargetLevel.Session;
 
-    protected override void BeginProcessing()
+    internal override void Validate()
     {
-        if (Id is not null)
+        if (Id is null) return;
+        // Every id refused: no session is read (never "all sessions" because the ids asked for were bad).
+        _sessionIds = new List<string>();
+        foreach (var raw in Id)
+            if (FanOutWork.Id(this, raw, GraphIdKind.Session) is { } sid && !_sessionIds.Contains(sid, StringComparer.OrdinalIgnoreCase)) _sessionIds.Add(sid);
+    }
+
+    internal override Task<IReadOnlyList<CallRecordSession>> ReadAsync(CmdletOperation op, CallRecordTarget target, RecordCache cache, CancellationToken ct) =>
+        _sessionIds is { Count: 0 } ? Task.FromResult<IReadOnlyList<CallRecordSession>>(Array.Empty<CallRecordSession>()) : Levels.OrErrorAsync(op, target, async () =>
         {
-            var ok = new List<string>(Id.Length);
-            foreach (var raw in Id)
-                if (FanOutWork.Id(this, raw, GraphIdKind.Session) is { } sid) ok.Add(sid);
-            _sessionIds = ok.ToArray();
-        }
-        _fanOut = Own(new PipelineFanOut<string, CallRecordSession>(this, ThrottleLimit, ReadAsync, "call records read", id => "call record " + id));
-    }
-
-    protected override void ProcessRecord()
-    {
-        if (FanOutWork.Id(this, CallRecordId, GraphIdKind.CallRecord) is { } id) _fanOut!.Add(id);
-    }
-
-    protected override void EndProcessing() => _fanOut!.Finish();
-
-    private Task<IReadOnlyList<CallRecordSession>> ReadAsync(CmdletOperation op, string callRecordId, CancellationToken ct)
-    {
-        var expand = ExpandSegment.IsPresent;
-        if (_sessionIds is not { } sessionIds)
-            return FanOutWork.OrErrorAsync(op, callRecordId, "CallRecordNotFound", () => FanOutWork.SessionsAsync(op, callRecordId, expand, ct));
-        return ByIdAsync(op, callRecordId, sessionIds, expand, ct);
-    }
-
-    private static async Task<IReadOnlyList<CallRecordSession>> ByIdAsync(CmdletOperation op, string callRecordId, string[] sessionIds, bool expand, CancellationToken ct)
-    {
-        var found = new List<CallRecordSession>();
-        foreach (var sid in sessionIds)
-        {
-            var one = await FanOutWork.OrErrorAsync<CallRecordSession>(op, sid!, "SessionNotFound",
-                async () => new[] { await op.Records.GetSessionAsync(callRecordId, sid!, expand, ct).ConfigureAwait(false) }).ConfigureAwait(false);
-            found.AddRange(one);
-        }
-        return found;
-    }
+            IEnumerable<CallRecordSession> sessions = await Levels.SessionsAsync(op, target, cache, ct).ConfigureAwait(false);
+            if (_sessionIds is { } wanted)
+            {
+                // In the order asked for.
+                var list = wanted.Select(w => sessions.FirstOrDefault(s => string.Equals(s.Id, w, StringComparison.OrdinalIgnoreCase))).Where(s => s is not null).Select(s => s!).ToList();
+                // An id asked for that the record does not have is said, never skipped silently.
+                if (target.Level == TargetLevel.Record)
+                    foreach (var missing in wanted.Where(w => !list.Any(s => string.Equals(s.Id, w, StringComparison.OrdinalIgnoreCase))))
+                        op.WriteError(new CallRecordsException("SessionNotFound", ErrorCategory.ObjectNotFound,
+                            $"Session '{missing}' was not found in call record {target.CallRecordId}.", "Get-CallRecordSession -CallRecordId <id> lists its sessions."), missing);
+                sessions = list;
+            }
+            return (IReadOnlyList<CallRecordSession>)(ExpandSegment ? sessions.ToList() : sessions.Select(s => s.Segments is null ? s : s.WithoutSegments()).ToList());
+        });
 }

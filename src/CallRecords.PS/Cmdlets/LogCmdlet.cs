@@ -8,6 +8,8 @@ using System.Threading.Tasks;
 using System.Threading;
 using CallRecords.Connection;
 using CallRecords.Graph;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 
@@ -30,12 +32,6 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
     /// </summary>
     internal static readonly TimeSpan OldestStart = TimeSpan.FromDays(366);
 
-    /// <summary>Graph's PSTN-type budget per app per tenant (200 requests / 60 s), one per connection. The client's
-    /// window is a second longer: Graph counts a request when it arrives, and the first requests of a run arrive
-    /// late (connection setup), so an exact 60 s window lets a later, faster request land inside Graph's window.</summary>
-    internal static Func<RequestRateWindow> PstnBudget { get; set; } = () => new RequestRateWindow(200, TimeSpan.FromSeconds(61));
-
-    private static readonly ConditionalWeakTable<CallRecordConnection, RequestRateWindow> Budgets = new();
 
     private PagingWindow? _window;
     private DateTimeOffset _start;
@@ -68,16 +64,12 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
     protected override void BeginProcessing()
     {
         var now = DateTimeOffset.UtcNow;
-        if (StartDateTime is { } future && future > now + GetCallRecordCommand.FutureTolerance)
-            ThrowTerminatingError(GetCallRecordCommand.StartInFuture(future));
+        if (StartDateTime is { } future && TimeRange.IsFuture(future, now))
+            ThrowTerminatingError(TimeRange.StartInFuture(future));
         // No row can lie in the future: an end past now (plus clock skew) is refused like a start in the future,
         // rather than splitting up to the year 9999 and reading windows that can hold nothing.
-        if (EndDateTime is { } endAt && endAt > now + GetCallRecordCommand.FutureTolerance)
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("EndDateTime is in the future."), "EndDateTimeInFuture", ErrorCategory.InvalidArgument, endAt)
-            {
-                ErrorDetails = new ErrorDetails($"-EndDateTime ({endAt.ToUniversalTime():u}) is in the future (now {now:u}); no row can be logged there yet. Leave -EndDateTime out to read up to now.")
-                { RecommendedAction = "Leave out -EndDateTime (it defaults to now), or give a past time such as (Get-Date).Date for today's midnight." },
-            });
+        if (EndDateTime is { } endAt && TimeRange.IsFuture(endAt, now))
+            ThrowTerminatingError(TimeRange.EndInFuture(endAt, now));
         _end = (EndDateTime ?? now).ToUniversalTime();
         _start = (StartDateTime ?? _end - DefaultRange).ToUniversalTime();
         if (_start < now - OldestStart && _end > now - OldestStart)
@@ -85,14 +77,7 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
             WriteWarning($"-StartDateTime {_start:u} is more than {OldestStart.TotalDays:0} days ago; Graph's PSTN-type logs do not reach that far back, so reading starts at {now - OldestStart:u}.");
             _start = now - OldestStart;
         }
-        if (_end <= _start)
-        {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("EndDateTime must be later than StartDateTime."),
-                "EndDateTimeNotAfterStartDateTime", ErrorCategory.InvalidArgument, EndDateTime)
-            {
-                ErrorDetails = new ErrorDetails($"-EndDateTime ({_end:u}) must be later than -StartDateTime ({_start:u}).")
-            });
-        }
+        if (_end <= _start) ThrowTerminatingError(TimeRange.EndNotAfterStart(_start, _end, EndDateTime));
         _users = UserPrincipalName?.Select(CheckedPattern).ToArray();
         _window = new PagingWindow(PagingParameters.Skip, PagingParameters.First);
     }
@@ -123,35 +108,32 @@ public abstract class LogCmdlet<T> : CallRecordCmdlet where T : class
 
     private async IAsyncEnumerable<IReadOnlyList<T>> ReadAsync(CmdletOperation op, [EnumeratorCancellation] CancellationToken ct)
     {
-        var budget = Budgets.GetValue(op.Connection, _ => PstnBudget());
-        // The run's limiter: every HTTP attempt the operation observes feeds it (429 shrinks, 2xx grows).
+        // The run's limiter bounds what is in flight (429 shrinks, 2xx grows); the connection's request budget paces
+        // every request to Graph's PSTN-type windows (200 / 60 s, and 50 / 60 s per function), shared with other runs.
         var limiter = op.UseLimiter(EffectiveConcurrency);
-        limiter.Rate = budget;
-        var pages = op.Connection.Session.CreateStreamer(op);
-        pages.Retrying += op.WriteVerbose;
-        var reader = new LogReader(pages);
-        var activity = MyInvocation.MyCommand.Name;
+        var reader = new LogReader(op.Pages);
         var windows = LogWindows.Split(_start, _end).Count;
         op.WriteVerbose($"{Function.Name}: {_start:u} – {_end:u} (end exclusive) in {windows} window(s) of at most 90 days, {EffectiveConcurrency} at a time.");
-        long rows = 0;
-        var throttle = new ProgressThrottle();
-        await foreach (var page in reader.ReadAsync(Function, _start, _end, EffectiveConcurrency, limiter, ct).ConfigureAwait(false))
+        // Like every list cmdlet: the total first. Graph's @odata.count on these functions counts one response, not the
+        // range, so the total is unknown until the end (accuracy 0).
+        if (PagingParameters.IncludeTotalCount) op.Post(c => c.WriteObject(c.PagingParameters.NewTotalCount(0, 0.0)));
+        var progress = new PagingProgress(op, ProgressReporterIds.Log, MyInvocation.MyCommand.Name + ": reading " + Function.Name);
+        try
         {
-            var kept = Filter(page.Items);
-            rows += kept.Count;
-            if (op.ShowProgress && throttle.TryTake())
+            await foreach (var page in reader.ReadAsync(Function, _start, _end, EffectiveConcurrency, limiter, ct).ConfigureAwait(false))
             {
+                var kept = Filter(page.Items);
                 var w = page.Window;
-                var status = string.Format(CultureInfo.InvariantCulture, "Window {0} of {1} ({2}), page {3}: {4:N0} rows so far",
-                    w.Index + 1, w.Count, w, page.Number, rows);
-                var percent = (int)Math.Min(99, w.Index * 100L / w.Count);
-                op.Post(c => c.WriteProgress(new ProgressRecord(1, activity, status) { PercentComplete = percent }));
+                progress.Window = string.Format(CultureInfo.InvariantCulture, "window {0} of {1} ({2}), page {3}", w.Index + 1, w.Count, w, page.Number);
+                progress.Percent = (int)Math.Min(99, w.Index * 100L / w.Count);
+                progress.Page(page.Items.Count, kept.Count);
+                yield return kept;
             }
-            yield return kept;
         }
-        if (op.ShowProgress) op.Post(c => c.WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed }));
-        if (PagingParameters.IncludeTotalCount)
-            op.Post(c => c.WriteObject(c.PagingParameters.NewTotalCount((ulong)rows, 1.0)));
+        finally
+        {
+            progress.Complete();
+        }
     }
 
     private IReadOnlyList<T> Filter(IReadOnlyList<T> items)

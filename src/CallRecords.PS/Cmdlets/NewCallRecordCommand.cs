@@ -5,6 +5,8 @@ using System.Management.Automation;
 using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 
@@ -14,11 +16,8 @@ namespace CallRecords.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "CallRecord", DefaultParameterSetName = ParametersSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(CallRecord))]
-public sealed class NewCallRecordCommand : CallRecordWriteCmdlet
+public sealed class NewCallRecordCommand : CallRecordBodyWriteCmdlet
 {
-    internal const string ParametersSet = "Parameters";
-    internal const string BodySet = "BodyParameter";
-
     /// <summary>groupCall, peerToPeer or unknown (microsoft.graph.callRecords.callType).</summary>
     [Parameter(ParameterSetName = ParametersSet)]
     [ValidateNotNullOrEmpty]
@@ -62,11 +61,6 @@ public sealed class NewCallRecordCommand : CallRecordWriteCmdlet
     [ValidateNotNullOrEmpty]
     public string? Id { get; set; }
 
-    /// <summary>The complete request body (hashtable or [pscustomobject]), sent as JSON with keys as given.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = BodySet)]
-    [ValidateNotNull]
-    public object? BodyParameter { get; set; }
-
     protected override void ProcessRecord()
     {
         if (Id is not null)
@@ -82,9 +76,8 @@ public sealed class NewCallRecordCommand : CallRecordWriteCmdlet
         RunWrite<CallRecord>(target, "CallRecord", async (op, ct) => await op.Writer.CreateCallRecordAsync(body, ct).ConfigureAwait(false), emit: true);
     }
 
-    internal byte[] BuildBody()
+    internal override OrderedDictionary Properties()
     {
-        if (ParameterSetName == BodySet) return JsonBody.SerializeObject(BodyParameter, nameof(BodyParameter));
         var o = new OrderedDictionary(StringComparer.Ordinal);
         if (Id is not null) o["id"] = Id;
         if (Version is { } version) o["version"] = version;
@@ -95,6 +88,6 @@ public sealed class NewCallRecordCommand : CallRecordWriteCmdlet
         if (JoinWebUrl is not null) o["joinWebUrl"] = JoinWebUrl;
         if (Organizer is not null) o["organizer_v2"] = JsonBody.Participant(Organizer, nameof(Organizer));
         if (Participants is not null) o["participants_v2"] = Participants.Select(p => JsonBody.Participant(p, nameof(Participants))).ToArray();
-        return JsonBody.Serialize(o);
+        return o;
     }
 }

@@ -1,3 +1,4 @@
+using CallRecords.Runtime;
 using System.Management.Automation;
 using CallRecords.Archive;
 using CallRecords.Connection;

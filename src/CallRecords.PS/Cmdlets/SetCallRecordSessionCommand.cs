@@ -1,10 +1,13 @@
 using System;
+using System.Collections.Specialized;
 using System.Linq;
 using System.Management.Automation;
 using CallRecords.Completers;
 using CallRecords.Graph;
 using CallRecords.Models;
 using CallRecords.Models.Mapping;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Cmdlets;
 
@@ -14,16 +17,8 @@ namespace CallRecords.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "CallRecordSession", DefaultParameterSetName = ParametersSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(CallRecordSession))]
-public sealed class SetCallRecordSessionCommand : CallRecordWriteCmdlet
+public sealed class SetCallRecordSessionCommand : SessionWriteCmdlet
 {
-    internal const string ParametersSet = "Parameters";
-    internal const string BodySet = "BodyParameter";
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(CallRecordIdCompleter))]
-    public string CallRecordId { get; set; } = string.Empty;
-
     /// <summary>The session id (a session object's Id when piped).</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -31,35 +26,9 @@ public sealed class SetCallRecordSessionCommand : CallRecordWriteCmdlet
 
     [Parameter(ParameterSetName = ParametersSet)]
     [ValidateNotNull]
-    public object? Caller { get; set; }
-
-    [Parameter(ParameterSetName = ParametersSet)]
-    [ValidateNotNull]
-    public object? Callee { get; set; }
-
-    [Parameter(ParameterSetName = ParametersSet)]
-    [ValidateNotNull]
     [ArgumentCompleter(typeof(ModalityCompleter))]
     [ValidateGraphValue("modality")]
     public string[]? Modalities { get; set; }
-
-    [Parameter(ParameterSetName = ParametersSet)]
-    public DateTimeOffset? StartDateTime { get; set; }
-
-    [Parameter(ParameterSetName = ParametersSet)]
-    public DateTimeOffset? EndDateTime { get; set; }
-
-    [Parameter(ParameterSetName = ParametersSet)]
-    [ValidateNotNull]
-    public object? FailureInfo { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = BodySet)]
-    [ValidateNotNull]
-    public object? BodyParameter { get; set; }
-
-    /// <summary>Read the updated session back and write it to the pipeline.</summary>
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -69,12 +38,12 @@ public sealed class SetCallRecordSessionCommand : CallRecordWriteCmdlet
         byte[] body;
         if (ParameterSetName == BodySet)
         {
-            if (!TryBuildBody(() => JsonBody.SerializeObject(BodyParameter, nameof(BodyParameter)), target, out body)) return;
+            if (!TryBuildBody(BuildBody, target, out body)) return;
             changed = JsonBody.ToOrdered(BodyParameter)!.Keys.Cast<string>().ToArray();
         }
         else
         {
-            var properties = AddCallRecordSessionCommand.SessionProperties(Modalities, StartDateTime, EndDateTime, Caller, Callee, FailureInfo);
+            var properties = Properties();
             if (properties.Count == 0)
             {
                 WriteError(new ErrorRecord(new ArgumentException("Nothing to change."), "NoPropertyToSet", ErrorCategory.InvalidArgument, target)
@@ -91,8 +60,10 @@ public sealed class SetCallRecordSessionCommand : CallRecordWriteCmdlet
         {
             await op.Writer.UpdateSessionAsync(recordId, sessionId, body, ct).ConfigureAwait(false);
             if (!PassThru) return null;
-            var query = GraphQuery.ForPath(CallRecordWriter.SessionPath(recordId, sessionId)).WithExpand("segments");
-            return await op.Pages.GetAsync(query, e => CallRecordMapper.MapSession(e, recordId), ct).ConfigureAwait(false);
+            // The whole session: the segments nextLink followed like every other read.
+            return await op.Records.GetSessionAsync(recordId, sessionId, expandSegments: true, ct).ConfigureAwait(false);
         }, PassThru);
     }
+
+    internal override OrderedDictionary Properties() => SharedProperties(Modalities);
 }

@@ -1,3 +1,4 @@
+using CallRecords.Runtime;
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -57,8 +58,8 @@ public sealed class SyncCallRecordCommand : CallRecordCmdlet
 
     protected override void BeginProcessing()
     {
-        if (StartDateTime is { } future && future > DateTimeOffset.UtcNow + GetCallRecordCommand.FutureTolerance)
-            ThrowTerminatingError(GetCallRecordCommand.StartInFuture(future));
+        if (StartDateTime is { } future && TimeRange.IsFuture(future, DateTimeOffset.UtcNow))
+            ThrowTerminatingError(TimeRange.StartInFuture(future));
     }
 
     protected override void EndProcessing()

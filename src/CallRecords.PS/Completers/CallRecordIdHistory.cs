@@ -19,6 +19,9 @@ internal sealed class CallRecordIdHistory
     /// <summary>The process-wide history (like the default connection, shared by all runspaces).</summary>
     public static CallRecordIdHistory Shared { get; } = new(DefaultCapacity);
 
+    /// <summary>The session ids seen in this process (for -SessionId completion).</summary>
+    public static CallRecordIdHistory Sessions { get; } = new(DefaultCapacity);
+
     private readonly object _gate = new();
     private readonly LinkedList<Entry> _order = new();
     private readonly Dictionary<string, LinkedListNode<Entry>> _byId = new(StringComparer.OrdinalIgnoreCase);
@@ -34,17 +37,6 @@ internal sealed class CallRecordIdHistory
     public int Count
     {
         get { lock (_gate) return _byId.Count; }
-    }
-
-    /// <summary>Passes the batches through unchanged, noting each record's id in <see cref="Shared"/> as it goes.</summary>
-    public static async IAsyncEnumerable<IReadOnlyList<CallRecord>> Remember(IAsyncEnumerable<IReadOnlyList<CallRecord>> batches,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var r in batch) Shared.Add(r.Id, Describe(r));
-            yield return batch;
-        }
     }
 
     public void Add(string id, string description)
@@ -91,7 +83,7 @@ internal sealed class CallRecordIdHistory
     }
 
     /// <summary>The tooltip: when it started, what kind of call, which modalities.</summary>
-    private static string Describe(CallRecord r)
+    internal static string Describe(CallRecord r)
     {
         var start = r.StartDateTime is { } s ? s.ToUniversalTime().ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture) : "start unknown";
         var modalities = r.Modalities.Count > 0 ? " " + r.Modalities : "";

@@ -93,6 +93,9 @@ public sealed class CallRecordConnection
     /// </summary>
     /// <param name="backend">The Graph SDK half; by default the one next to this assembly or, in a test process that
     /// references it, the one already loaded (Connect-CallRecordGraph passes the module's own).</param>
+    /// <param name="settings">Endpoints, version, retry, timeouts and HTTP profile of the connection.</param>
+    /// <param name="credential">How tokens are obtained (app secret or certificate, or an access token).</param>
+    /// <param name="cancellationToken">Stops the first token request.</param>
     internal static async Task<CallRecordConnection> ConnectAsync(ConnectionSettings settings, ICredentialProvider credential, CancellationToken cancellationToken,
         IGraphBackend? backend = null)
     {
@@ -108,7 +111,8 @@ public sealed class CallRecordConnection
         try
         {
             backend ??= Loading.ModuleLoader.GetBackend(null);
-            session = new GraphSession(settings, backend.Open(settings, credential.Credential, Describe));
+            var budget = new RequestBudget(RequestCeilings.Current());
+            session = new GraphSession(settings, backend.Open(settings, credential.Credential, Describe, budget), budget);
         }
         catch (Exception e) when (e is not CallRecordsException)
         {

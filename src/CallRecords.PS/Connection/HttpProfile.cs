@@ -2,6 +2,8 @@ using System;
 using System.Security.Authentication;
 using CallRecords.Cmdlets;
 using CallRecords.Loading;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.Connection;
 

@@ -14,8 +14,9 @@ internal interface IGraphBackend
 {
     /// <summary>Builds one connection's Graph client: the credential described by <paramref name="credential"/>, a
     /// token cache in front of it, and the SDK handler pipeline the settings ask for. Token failures go through
-    /// <paramref name="describeFailure"/> before they surface.</summary>
-    IGraphClient Open(ConnectionSettings settings, CredentialSpec credential, Func<Exception, Exception> describeFailure);
+    /// <paramref name="describeFailure"/> before they surface. Every HTTP attempt passes <paramref name="gate"/> (the
+    /// connection's request budget) before it is sent.</summary>
+    IGraphClient Open(ConnectionSettings settings, CredentialSpec credential, Func<Exception, Exception> describeFailure, IRequestGate gate);
 }
 
 /// <summary>One connection's Graph client, token cache and HTTP pipeline.</summary>
@@ -26,9 +27,6 @@ internal interface IGraphClient : IDisposable
 
     /// <summary>Expiry of the connection's current token (null until the first one).</summary>
     DateTimeOffset? TokenExpiresOn { get; }
-
-    /// <summary>Tokens obtained from the credential so far.</summary>
-    int TokensAcquired { get; }
 
     /// <summary>Gets the token the Graph client will use (same scopes, same cache).</summary>
     Task<string> AcquireTokenAsync(CancellationToken cancellationToken);

@@ -12,8 +12,7 @@ namespace CallRecords.Graph;
 /// throttling episode: the many 429s of one burst, and those of requests sent before the cut took effect, count as
 /// one) and pauses new starts until its Retry-After has passed; every <see cref="EffectiveLimit"/> successful
 /// requests without a 429 give one slot back, so the rate creeps back up to what Graph allows (AIMD, as TCP).
-/// Optionally it also paces starts to a known rate ceiling (<see cref="MaxStartsPerSecond"/>) and/or spends a
-/// sliding-window budget shared with other runs (<see cref="Rate"/>). It learns of 429s and successes through
+/// The steady pacing to Graph's ceilings is the connection's <see cref="Connection.RequestBudget"/>. It learns of 429s and successes through
 /// <see cref="OnResponse"/> (fed by whoever sees every HTTP attempt, including the SDK's retries).
 /// The module's one limiter: the per-record expansions and the PSTN-type log windows both use it.
 /// Thread-safe; any number of callers may acquire concurrently.
@@ -22,9 +21,6 @@ internal sealed class AdaptiveConcurrencyLimiter
 {
     /// <summary>Used when a 429 carries no Retry-After.</summary>
     public static readonly TimeSpan DefaultPause = TimeSpan.FromSeconds(1);
-
-    /// <summary>How far behind its schedule the pacer may catch up.</summary>
-    public static readonly TimeSpan PacingSlack = TimeSpan.FromMilliseconds(100);
 
     private readonly object _gate = new();
     private readonly Func<TimeSpan> _clock;
@@ -35,8 +31,6 @@ internal sealed class AdaptiveConcurrencyLimiter
     private int _peak;
     private int _successes;
     private int _sinceShrink = int.MaxValue;
-    private TimeSpan _nextStart;
-    private TimeSpan _interval;
     private int _throttles;
     private TimeSpan _resumeAt;
 
@@ -44,6 +38,7 @@ internal sealed class AdaptiveConcurrencyLimiter
 
     /// <param name="clock">Monotonic time, for tests.</param>
     /// <param name="delay">How a pause is waited out (Task.Delay unless a test drives time itself).</param>
+    /// <param name="limit">The most requests in flight (-ThrottleLimit).</param>
     internal AdaptiveConcurrencyLimiter(int limit, Func<TimeSpan> clock, Func<TimeSpan, CancellationToken, Task>? delay = null)
     {
         if (limit < 1) throw new ArgumentOutOfRangeException(nameof(limit), "The limit must be at least 1.");
@@ -57,23 +52,6 @@ internal sealed class AdaptiveConcurrencyLimiter
     /// down, so halving as well left the client well under the ceiling in the benchmark).</summary>
     public double DecreaseFactor { get; set; } = 0.75;
 
-    /// <summary>Optional pacing: starts are spaced so no more than this many begin per second (a ceiling known in
-    /// advance, such as Graph's 1,500 requests / 20 s per app per tenant). Null: concurrency alone limits.
-    /// Pacing keeps a client under a known ceiling; the 429 backoff covers what it cannot know (other clients of
-    /// the same app, nested requests).</summary>
-    public double? MaxStartsPerSecond
-    {
-        get { lock (_gate) return _interval > TimeSpan.Zero ? 1 / _interval.TotalSeconds : null; }
-        set
-        {
-            if (value is <= 0) throw new ArgumentOutOfRangeException(nameof(value), "The rate must be positive.");
-            lock (_gate) _interval = value is { } v ? TimeSpan.FromTicks((long)(TimeSpan.TicksPerSecond / v)) : TimeSpan.Zero;
-        }
-    }
-
-    /// <summary>Optional budget shared by everything that spends the same Graph allowance (the PSTN-type logs: one
-    /// per connection); each lease also takes a turn of it.</summary>
-    public RequestRateWindow? Rate { get; set; }
 
     /// <summary>The ceiling: in-flight never exceeds it.</summary>
     public int Limit { get; }
@@ -92,23 +70,8 @@ internal sealed class AdaptiveConcurrencyLimiter
     /// <summary>Raised (outside the lock) when a 429 shrinks the allowance: the new allowance and the pause.</summary>
     public event Action<int, TimeSpan>? Throttled;
 
-    /// <summary>Waits for a slot (and for any Retry-After pause, and a turn of <see cref="Rate"/>); dispose the lease
-    /// when the work is done.</summary>
-    public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
-    {
-        var lease = await AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
-        if (Rate is not { } rate) return lease;
-        try
-        {
-            await rate.WaitTurnAsync(cancellationToken).ConfigureAwait(false);
-            return lease;
-        }
-        catch
-        {
-            lease.Dispose();
-            throw;
-        }
-    }
+    /// <summary>Waits for a slot (and for any Retry-After pause); dispose the lease when the work is done.</summary>
+    public Task<IDisposable> AcquireAsync(CancellationToken cancellationToken) => AcquireSlotAsync(cancellationToken);
 
     /// <summary>Waits until no Retry-After pause holds new starts (without taking a slot).</summary>
     public async Task WaitForResumeAsync(CancellationToken cancellationToken)
@@ -143,13 +106,9 @@ internal sealed class AdaptiveConcurrencyLimiter
             {
                 var now = _clock();
                 pause = _resumeAt - now;
-                if (_nextStart - now > pause) pause = _nextStart - now;
                 if (pause <= TimeSpan.Zero && _inFlight < _effective)
                 {
                     _inFlight++;
-                    // A start that comes late (timers fire late on a busy machine) may catch up on up to PacingSlack of
-                    // missed starts, so the average rate holds; an idle client gets no more credit than that.
-                    if (_interval > TimeSpan.Zero) _nextStart = (_nextStart > now - PacingSlack ? _nextStart : now - PacingSlack) + _interval;
                     if (_inFlight > _peak) _peak = _inFlight;
                     return new Lease(this);
                 }
@@ -261,49 +220,5 @@ internal sealed class AdaptiveConcurrencyLimiter
         public Lease(AdaptiveConcurrencyLimiter owner) => _owner = owner;
 
         public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Release();
-    }
-}
-
-/// <summary>
-/// A sliding-window request budget ("at most Limit requests in any Window"), shared by everything that spends the
-/// same Graph budget — for the PSTN-type logs, one per connection (200 requests / 60 s per app per tenant).
-/// </summary>
-internal sealed class RequestRateWindow
-{
-    private readonly object _gate = new();
-    private readonly Queue<long> _stamps = new();
-    private readonly long _windowTicks;
-
-    public RequestRateWindow(int limit, TimeSpan window)
-    {
-        if (limit < 1) throw new ArgumentOutOfRangeException(nameof(limit));
-        if (window <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(window));
-        Limit = limit;
-        Window = window;
-        _windowTicks = (long)(window.TotalSeconds * Stopwatch.Frequency);
-    }
-
-    public int Limit { get; }
-    public TimeSpan Window { get; }
-
-    /// <summary>Waits until one more request fits in the window, and counts it.</summary>
-    public async Task WaitTurnAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            TimeSpan wait;
-            lock (_gate)
-            {
-                var now = Stopwatch.GetTimestamp();
-                while (_stamps.Count > 0 && now - _stamps.Peek() >= _windowTicks) _stamps.Dequeue();
-                if (_stamps.Count < Limit)
-                {
-                    _stamps.Enqueue(now);
-                    return;
-                }
-                wait = TimeSpan.FromSeconds((double)(_stamps.Peek() + _windowTicks - now) / Stopwatch.Frequency);
-            }
-            await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, cancellationToken).ConfigureAwait(false);
-        }
     }
 }

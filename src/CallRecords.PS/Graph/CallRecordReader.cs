@@ -20,6 +20,19 @@ internal enum RecordExpansion
     Participants = 2,
 }
 
+/// <summary>What a connection learned about large list pages: set once its service refused the module's default
+/// page size, so later lists ask for Graph's default straight away.</summary>
+internal sealed class ListPageSizeState
+{
+    private int _refused;
+
+    public bool RefusedLargePages
+    {
+        get => System.Threading.Volatile.Read(ref _refused) != 0;
+        set => System.Threading.Volatile.Write(ref _refused, value ? 1 : 0);
+    }
+}
+
 /// <summary>
 /// Reads call records and their nested collections through the page streamer. Nested continuation links
 /// (sessions@odata.nextLink, participants_v2@odata.nextLink, segments@odata.nextLink) are streamed with the same
@@ -36,21 +49,83 @@ internal sealed class CallRecordReader
 
     public CallRecordReader(PageStreamer pages) => _pages = pages;
 
-    public PageStreamer Pages => _pages;
+    /// <summary>The page size asked for when the user gives none. Graph lists 60 per page by default, and its list
+    /// limit (40 requests / 20 s per app per tenant) then decides how long a large listing takes; Graph documents
+    /// Prefer: odata.maxpagesize but not its maximum for call records, so the module asks for 999 and copes with a
+    /// service that caps it (smaller pages simply arrive) or refuses it (see <see cref="ListAsync"/>).</summary>
+    public const int DefaultListPageSize = 999;
 
-    public static GraphQuery ListQuery(string? filter, IEnumerable<string>? select, int? pageSize) =>
-        GraphQuery.ForPath(CollectionPath).WithFilter(filter).WithSelect(select).WithMaxPageSize(pageSize);
+    /// <param name="pageSize">The user's -PageSize; null: <see cref="DefaultListPageSize"/>, or fewer when
+    /// <paramref name="needed"/> (what -First and -Skip need from this query) is less.</param>
+    public static GraphQuery ListQuery(string? filter, IEnumerable<string>? select, int? pageSize, ulong needed = ulong.MaxValue)
+    {
+        var query = GraphQuery.ForPath(CollectionPath).WithFilter(filter).WithSelect(select);
+        return pageSize is { } size ? query.WithMaxPageSize(size) : query.WithDefaultMaxPageSize(DefaultPageSize(needed));
+    }
+
+    /// <summary>999, or what the caller needs when that is less (at least 1).</summary>
+    public static int DefaultPageSize(ulong needed) => needed >= DefaultListPageSize ? DefaultListPageSize : (int)Math.Max(1UL, needed);
 
     public static string RecordPath(string id) => CollectionPath + "/" + GraphQuery.Segment(id);
 
-    public IAsyncEnumerable<GraphPage<CallRecord>> ListAsync(GraphQuery query, CancellationToken cancellationToken) =>
-        _pages.StreamAsync(query, CallRecordMapper.MapCallRecord, cancellationToken);
+    /// <summary>…/{id}/sessions: the one place session paths are built (reads and writes).</summary>
+    public static string SessionsPath(string callRecordId) => RecordPath(callRecordId) + "/sessions";
+
+    /// <summary>…/{id}/sessions/{sessionId}, both ids checked and escaped.</summary>
+    public static string SessionPath(string callRecordId, string sessionId) => SessionsPath(callRecordId) + "/" + GraphQuery.Segment(sessionId, GraphIdKind.Session);
+
+    /// <summary>
+    /// The pages of a call-record list. A page size the module chose itself (<see cref="GraphQuery.PageSizeIsDefault"/>)
+    /// that the service refuses with 400 on the first page is asked once more without Prefer: odata.maxpagesize; when
+    /// that succeeds, the connection remembers it (every later list on it asks for Graph's default straight away) and
+    /// -Verbose says so. When the request without it fails as well, that failure is the answer (the 400 was about
+    /// something else, such as the filter) and nothing is remembered. A page size the user gave is never dropped.
+    /// </summary>
+    public async IAsyncEnumerable<GraphPage<CallRecord>> ListAsync(GraphQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var paging = _pages.ListPaging;
+        if (query.PageSizeIsDefault && paging.RefusedLargePages) query = query.WithMaxPageSize(null);
+        var pages = _pages.StreamAsync(query, CallRecordMapper.MapCallRecord, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            var first = true;
+            while (true)
+            {
+                bool moved;
+                try
+                {
+                    moved = await pages.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (GraphRequestException refused) when (first && refused.StatusCode == 400 && query.PageSizeIsDefault && query.MaxPageSize is { } asked)
+                {
+                    await pages.DisposeAsync().ConfigureAwait(false);
+                    var fallback = query.WithMaxPageSize(null);
+                    pages = _pages.StreamAsync(fallback, CallRecordMapper.MapCallRecord, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    moved = await pages.MoveNextAsync().ConfigureAwait(false);
+                    paging.RefusedLargePages = true;
+                    _pages.Notify($"Graph refused a page size of {asked} (Prefer: odata.maxpagesize) with 400 ({refused.ErrorCode ?? "BadRequest"}: {refused.GraphMessage}); " +
+                                  "this and every later list on this connection use Graph's default page size.");
+                }
+                if (!moved) yield break;
+                first = false;
+                yield return pages.Current;
+            }
+        }
+        finally
+        {
+            await pages.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     /// <summary>GET one record, expanded as asked, with its Organizer (organizer_v2). Graph expands one
     /// relationship per request: without other expansions the organizer rides along ($expand=organizer_v2);
     /// otherwise it (and participants, when sessions took the slot) is read with its own request.</summary>
     /// <param name="organizer">False skips the organizer's extra request when sessions or participants are expanded
     /// (the list expansions: one request per record).</param>
+    /// <param name="id">The call record id (checked and escaped).</param>
+    /// <param name="expand">What to expand besides the organizer.</param>
+    /// <param name="select">$select, or null for every property.</param>
+    /// <param name="cancellationToken">Stops every request of the read.</param>
     public async Task<CallRecord> GetAsync(string id, RecordExpansion expand, IEnumerable<string>? select, CancellationToken cancellationToken, bool organizer = true)
     {
         var sessions = (expand & RecordExpansion.Sessions) != 0;
@@ -92,29 +167,20 @@ internal sealed class CallRecordReader
         }
         if ((sessions || participants) && organizer)
             record.Organizer ??= await GetOrganizerAsync(record.Id, cancellationToken).ConfigureAwait(false);
+        if (record.Participants is { } list && record.Organizer is { } known) CallRecordMapper.MarkOrganizer(list, known);
         return record;
     }
-
-    /// <summary>GET …/{id}/sessions[?$expand=segments], every page and every nested segments nextLink.</summary>
-    public IAsyncEnumerable<GraphPage<CallRecordSession>> SessionsAsync(string callRecordId, bool expandSegments, int? pageSize, CancellationToken cancellationToken) =>
-        SessionPagesAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions").WithExpand(expandSegments ? "segments" : null).WithMaxPageSize(pageSize),
-            callRecordId, cancellationToken);
 
     /// <summary>GET …/{id}/sessions/{sessionId}[?$expand=segments], with every segments nextLink followed.</summary>
     public async Task<CallRecordSession> GetSessionAsync(string callRecordId, string sessionId, bool expandSegments, CancellationToken cancellationToken)
     {
-        var query = GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions/" + GraphQuery.Segment(sessionId, GraphIdKind.Session)).WithExpand(expandSegments ? "segments" : null);
+        var query = GraphQuery.ForPath(SessionPath(callRecordId, sessionId)).WithExpand(expandSegments ? "segments" : null);
         var read = await _pages.GetAsync(query, e => new SessionWithLink(CallRecordMapper.MapSession(e, callRecordId), Link(e, "segments@odata.nextLink")), cancellationToken).ConfigureAwait(false);
         var links = new Dictionary<CallRecordSession, Uri>();
         if (read.SegmentsNext is { } next) links[read.Session] = next;
         await CompleteSegmentsAsync(new[] { read.Session }, links, cancellationToken).ConfigureAwait(false);
         return read.Session;
     }
-
-    /// <summary>GET …/{id}/sessions/{sessionId}/segments, every page.</summary>
-    public IAsyncEnumerable<GraphPage<CallRecordSegment>> SegmentsAsync(string callRecordId, string sessionId, CancellationToken cancellationToken) =>
-        _pages.StreamAsync(GraphQuery.ForPath(RecordPath(callRecordId) + "/sessions/" + GraphQuery.Segment(sessionId, GraphIdKind.Session) + "/segments"),
-            e => CallRecordMapper.MapSegment(e, callRecordId, sessionId), cancellationToken);
 
     /// <summary>GET …/{id}/participants_v2, every page.</summary>
     public IAsyncEnumerable<GraphPage<CallRecordParticipant>> ParticipantsAsync(string callRecordId, CancellationToken cancellationToken) =>

@@ -35,9 +35,6 @@ internal sealed class CallRecordWriter
     /// <summary>Raised before each request with its method and URL (never a header).</summary>
     public event Action<string>? Sending;
 
-    public static string SessionsPath(string callRecordId) => CallRecordReader.RecordPath(callRecordId) + "/sessions";
-    public static string SessionPath(string callRecordId, string sessionId) => SessionsPath(callRecordId) + "/" + GraphQuery.Segment(sessionId, GraphIdKind.Session);
-
     /// <summary>The URL a path resolves to on this connection.</summary>
     public Uri UriOf(string path) => GraphQuery.ForPath(path).ToUri(_graphEndpoint, _apiVersion);
 
@@ -45,17 +42,17 @@ internal sealed class CallRecordWriter
         SendAsync("POST", CallRecordReader.CollectionPath, body, CallRecordMapper.MapCallRecord, ct);
 
     public Task<CallRecordSession> AddSessionAsync(string callRecordId, byte[] body, CancellationToken ct) =>
-        SendAsync("POST", SessionsPath(callRecordId), body, e => CallRecordMapper.MapSession(e, callRecordId), ct);
+        SendAsync("POST", CallRecordReader.SessionsPath(callRecordId), body, e => CallRecordMapper.MapSession(e, callRecordId), ct);
 
     /// <summary>PATCH: Graph changes exactly the properties in <paramref name="body"/> and answers 204.</summary>
     public Task UpdateSessionAsync(string callRecordId, string sessionId, byte[] body, CancellationToken ct) =>
-        SendAsync<object?>("PATCH", SessionPath(callRecordId, sessionId), body, null, ct);
+        SendAsync<object?>("PATCH", CallRecordReader.SessionPath(callRecordId, sessionId), body, null, ct);
 
     public Task RemoveSessionAsync(string callRecordId, string sessionId, CancellationToken ct) =>
-        SendAsync<object?>("DELETE", SessionPath(callRecordId, sessionId), null, null, ct);
+        SendAsync<object?>("DELETE", CallRecordReader.SessionPath(callRecordId, sessionId), null, null, ct);
 
     public Task<CallRecordSegment> AddSegmentAsync(string callRecordId, string sessionId, byte[] body, CancellationToken ct) =>
-        SendAsync("POST", SessionPath(callRecordId, sessionId) + "/segments", body, e => CallRecordMapper.MapSegment(e, callRecordId, sessionId), ct);
+        SendAsync("POST", CallRecordReader.SessionPath(callRecordId, sessionId) + "/segments", body, e => CallRecordMapper.MapSegment(e, callRecordId, sessionId), ct);
 
     /// <summary>Sends once; maps the answer with <paramref name="map"/>, or ignores it (204) when there is none.</summary>
     private async Task<T> SendAsync<T>(string method, string path, byte[]? body, Func<JsonElement, T>? map, CancellationToken ct)

@@ -27,6 +27,9 @@ internal sealed class GraphQuery
     public string? Expand { get; private set; }
     /// <summary>Sent as "Prefer: odata.maxpagesize=N" (Graph's only page-size control for call records).</summary>
     public int? MaxPageSize { get; private set; }
+    /// <summary>The page size is the module's own default (not the user's -PageSize): a service that refuses it may
+    /// be asked again with its default (see CallRecordReader.ListAsync).</summary>
+    public bool PageSizeIsDefault { get; private set; }
     /// <summary>Overrides the connection's api version (the beta-only logs use "beta").</summary>
     public string? ApiVersion { get; private set; }
     public IReadOnlyDictionary<string, string> Headers { get; private set; } = new Dictionary<string, string>();
@@ -51,7 +54,9 @@ internal sealed class GraphQuery
     public GraphQuery WithSelect(IEnumerable<string>? properties) =>
         Copy(q => q.Select = properties?.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToArray() ?? Array.Empty<string>());
     public GraphQuery WithExpand(string? expand) => Copy(q => q.Expand = string.IsNullOrWhiteSpace(expand) ? null : expand);
-    public GraphQuery WithMaxPageSize(int? size) => Copy(q => q.MaxPageSize = size);
+    public GraphQuery WithMaxPageSize(int? size) => Copy(q => { q.MaxPageSize = size; q.PageSizeIsDefault = false; });
+    /// <summary>A page size the module chose itself (large pages by default).</summary>
+    public GraphQuery WithDefaultMaxPageSize(int size) => Copy(q => { q.MaxPageSize = size; q.PageSizeIsDefault = true; });
     public GraphQuery WithApiVersion(string? version) => Copy(q => q.ApiVersion = version);
     public GraphQuery WithHeader(string name, string value) =>
         Copy(q => q.Headers = new Dictionary<string, string>(q.Headers.ToDictionary(h => h.Key, h => h.Value)) { [name] = value });
@@ -60,6 +65,7 @@ internal sealed class GraphQuery
     public GraphQuery ForNextLink(Uri nextLink) => new GraphQuery(null, nextLink)
     {
         MaxPageSize = MaxPageSize,
+        PageSizeIsDefault = PageSizeIsDefault,
         ApiVersion = ApiVersion,
         Headers = Headers,
     };
@@ -81,11 +87,18 @@ internal sealed class GraphQuery
         return new Uri(sb.ToString());
     }
 
-    /// <summary>Headers to send, including the Prefer header for the page size.</summary>
+    /// <summary>Sent on every read: Graph then returns members of evolvable enums that were added after
+    /// unknownFutureValue (productFamily azureCommunicationServices, …) instead of unknownFutureValue.</summary>
+    public const string IncludeUnknownEnumMembers = "include-unknown-enum-members";
+
+    /// <summary>Headers to send: one Prefer header with the page size (when set) and include-unknown-enum-members.</summary>
     public IEnumerable<KeyValuePair<string, string>> AllHeaders()
     {
         foreach (var h in Headers) yield return h;
-        if (MaxPageSize is { } size) yield return new KeyValuePair<string, string>("Prefer", "odata.maxpagesize=" + size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var prefer = MaxPageSize is { } size
+            ? "odata.maxpagesize=" + size.ToString(System.Globalization.CultureInfo.InvariantCulture) + ", " + IncludeUnknownEnumMembers
+            : IncludeUnknownEnumMembers;
+        yield return new KeyValuePair<string, string>("Prefer", prefer);
     }
 
     private GraphQuery Copy(Action<GraphQuery> change)
@@ -96,6 +109,7 @@ internal sealed class GraphQuery
             Select = Select,
             Expand = Expand,
             MaxPageSize = MaxPageSize,
+            PageSizeIsDefault = PageSizeIsDefault,
             ApiVersion = ApiVersion,
             Headers = Headers,
         };

@@ -32,16 +32,13 @@ internal sealed class GraphRequest
 }
 
 /// <summary>
-/// The seam between the engine and the HTTP stack. Only BCL types cross it, so the Graph SDK (Kiota, Azure.Core)
-/// can later live in a private load context. Error statuses surface as <see cref="GraphRequestException"/>;
+/// The seam between the engine and the HTTP stack. Only BCL types cross it: the Graph SDK (Kiota, Azure.Core) lives
+/// in CallRecords.Sdk, in the module's private load context (Loading/). Error statuses surface as <see cref="GraphRequestException"/>;
 /// connection-level failures as the HTTP stack's own exceptions (the page streamer decides what to retry).
 /// </summary>
 internal interface IGraphTransport : IDisposable
 {
-    /// <summary>Sends a GET through the Graph SDK pipeline and returns the response body, unread.</summary>
-    Task<Stream> GetAsync(GraphRequest request, CancellationToken cancellationToken);
-
-    /// <summary>Sends the request with its own method and JSON body through the same pipeline; the response body,
-    /// unread (empty for 204 No Content).</summary>
+    /// <summary>Sends the request (GET unless <see cref="GraphRequest.Method"/> says otherwise, with its JSON body)
+    /// through the Graph SDK pipeline; the response body, unread (empty for 204 No Content).</summary>
     Task<Stream> SendAsync(GraphRequest request, CancellationToken cancellationToken);
 }

@@ -47,9 +47,6 @@ internal static class JsonBody
         return Serialize(value);
     }
 
-    public static string FormatDate(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
-
     /// <summary>ISO 8601 duration with days, hours, minutes and seconds (fraction to 7 digits, trailing zeros dropped).</summary>
     public static string FormatDuration(TimeSpan value)
     {
@@ -180,8 +177,8 @@ internal static class JsonBody
                 w.WriteNumberValue(d);
                 return;
             // A DateTime without a kind is local time, as everywhere else in PowerShell.
-            case DateTime dt: w.WriteStringValue(FormatDate(new DateTimeOffset(dt.Kind == DateTimeKind.Utc ? dt : dt.ToUniversalTime()))); return;
-            case DateTimeOffset dto: w.WriteStringValue(FormatDate(dto)); return;
+            case DateTime dt: w.WriteStringValue(ODataFilter.DateTime(new DateTimeOffset(dt.Kind == DateTimeKind.Utc ? dt : dt.ToUniversalTime()))); return;
+            case DateTimeOffset dto: w.WriteStringValue(ODataFilter.DateTime(dto)); return;
             case TimeSpan ts: w.WriteStringValue(FormatDuration(ts)); return;
             case Guid g: w.WriteStringValue(g.ToString()); return;
             case Uri u: w.WriteStringValue(u.OriginalString); return;

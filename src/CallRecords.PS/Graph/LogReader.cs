@@ -69,20 +69,17 @@ internal static class LogFunctions
 /// <summary>One page of a log function, after edge deduplication, with where it came from.</summary>
 internal sealed class LogPage<T>
 {
-    public LogPage(TimeWindow window, int number, IReadOnlyList<T> items, long? windowCount)
+    public LogPage(TimeWindow window, int number, IReadOnlyList<T> items)
     {
         Window = window;
         Number = number;
         Items = items;
-        WindowCount = windowCount;
     }
 
     public TimeWindow Window { get; }
     /// <summary>1-based page number within the window.</summary>
     public int Number { get; }
     public IReadOnlyList<T> Items { get; }
-    /// <summary>The window's @odata.count, when Graph sent one.</summary>
-    public long? WindowCount { get; }
 }
 
 /// <summary>
@@ -113,17 +110,8 @@ internal sealed class LogReader
     public static GraphQuery WindowQuery<T>(LogFunction<T> function, TimeWindow window) where T : class
     {
         var to = function.Time is null ? window.End.AddTicks(-1) : window.End;
-        var query = GraphQuery.ForPath($"communications/callRecords/{function.Name}(fromDateTime={Literal(window.Start)},toDateTime={Literal(to)})");
+        var query = GraphQuery.ForPath($"communications/callRecords/{function.Name}(fromDateTime={ODataFilter.DateTime(window.Start)},toDateTime={ODataFilter.DateTime(to)})");
         return function.BetaOnly ? query.WithApiVersion("beta") : query;
-    }
-
-    /// <summary>An Edm.DateTimeOffset literal in UTC: whole seconds without a fraction, else all 7 digits needed.</summary>
-    public static string Literal(DateTimeOffset t)
-    {
-        var u = t.UtcDateTime;
-        var fraction = u.Ticks % TimeSpan.TicksPerSecond;
-        if (fraction == 0) return u.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        return u.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture).TrimEnd('0') + "Z";
     }
 
     /// <param name="maxConcurrency">Windows read at the same time; 1 reads them one after the other, lazily.</param>
@@ -161,13 +149,15 @@ internal sealed class LogReader
                 }
                 kept.Add(row);
             }
-            yield return new LogPage<T>(window, page.Number, kept, page.Count);
+            yield return new LogPage<T>(window, page.Number, kept);
         }
     }
 
     private async IAsyncEnumerable<(TimeWindow, GraphPage<T>)> WindowPagesAsync<T>(LogFunction<T> function, TimeWindow window,
         AdaptiveConcurrencyLimiter? limiter, [EnumeratorCancellation] CancellationToken cancellationToken) where T : class
     {
+        // Graph's PSTN-type ceilings (200 / 60 s together, 50 / 60 s per function) are paced by the connection's request
+        // budget (Connection/RequestBudget), which every request passes; the limiter bounds what is in flight.
         var pages = _pages.StreamAsync(WindowQuery(function, window), e => function.Map(e, window), cancellationToken);
         var enumerator = pages.GetAsyncEnumerator(cancellationToken);
         try

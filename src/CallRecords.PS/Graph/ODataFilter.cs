@@ -11,12 +11,10 @@ internal static class ODataFilter
     /// <summary>An OData string literal: single quotes doubled, so a value can never end the literal early.</summary>
     public static string Literal(string value) => "'" + value.Replace("'", "''") + "'";
 
-    /// <summary>UTC, ISO 8601 with 'Z' and only as many fractional digits as the value has.</summary>
-    public static string DateTime(DateTimeOffset value)
-    {
-        var utc = value.ToUniversalTime();
-        return utc.ToString(utc.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
-    }
+    /// <summary>The module's one date literal (filters, function parameters, JSON bodies): UTC, ISO 8601 with 'Z' and
+    /// only as many fractional digits as the value has (none, and no point, for whole seconds).</summary>
+    public static string DateTime(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>startDateTime ge {start} and startDateTime lt {end} (either side optional).</summary>
     public static string? StartDateTimeRange(DateTimeOffset? start, DateTimeOffset? end)

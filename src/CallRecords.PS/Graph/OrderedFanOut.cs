@@ -204,6 +204,8 @@ internal static class OrderedFanOut
 
         /// <param name="lease">The item's limiter lease, if it has one: released when the producer ends, not when the
         /// consumer has read it, so a finished item frees its slot for the next.</param>
+        /// <param name="source">The item's output, produced into this lane.</param>
+        /// <param name="cancellationToken">Stops the producer.</param>
         public async Task FillAsync(Func<IAsyncEnumerable<T>> source, IDisposable? lease, CancellationToken cancellationToken)
         {
             Exception? fault = null;

@@ -21,16 +21,27 @@ internal sealed class PageStreamer
     private readonly string _apiVersion;
     private readonly IRequestObserver? _observer;
 
-    public PageStreamer(IGraphTransport transport, Uri graphEndpoint, string apiVersion, PageRetryPolicy retry, IRequestObserver? observer)
+    public PageStreamer(IGraphTransport transport, Uri graphEndpoint, string apiVersion, PageRetryPolicy retry, IRequestObserver? observer,
+        ListPageSizeState? listPaging = null)
     {
         _transport = transport;
         _graphEndpoint = graphEndpoint;
         _apiVersion = apiVersion;
         Retry = retry;
         _observer = observer;
+        ListPaging = listPaging ?? new ListPageSizeState();
     }
 
     public PageRetryPolicy Retry { get; }
+
+    /// <summary>What the connection learned about large list pages (shared by every streamer of the connection).</summary>
+    public ListPageSizeState ListPaging { get; }
+
+    /// <summary>Raised (on the producer's thread) for something the user should hear of with -Verbose, such as the
+    /// fallback to Graph's default page size.</summary>
+    public event Action<string>? Notice;
+
+    internal void Notify(string text) => Notice?.Invoke(text);
 
     /// <summary>Raised (on the producer's thread) before a page-level retry: what failed and the attempt that follows.</summary>
     public event Action<string>? Retrying;
@@ -90,7 +101,7 @@ internal sealed class PageStreamer
             var clientRequestId = Guid.NewGuid().ToString();
             try
             {
-                using var body = await _transport.GetAsync(new GraphRequest(uri, query.AllHeaders(), clientRequestId, _observer), cancellationToken).ConfigureAwait(false);
+                using var body = await _transport.SendAsync(new GraphRequest(uri, query.AllHeaders(), clientRequestId, _observer), cancellationToken).ConfigureAwait(false);
                 // The pipeline times the wait for headers; a body that stalls is timed here, per attempt.
                 using var bodyTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 bodyTimer.CancelAfter(Retry.AttemptTimeout);

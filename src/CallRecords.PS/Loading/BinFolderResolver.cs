@@ -45,6 +45,7 @@ internal sealed class BinFolderResolver
     /// <param name="loaded">The assemblies loaded in the process (AppDomain.GetAssemblies).</param>
     /// <param name="referencesOf">An assembly file's references, read without running it; null when they cannot be read.</param>
     /// <param name="loadFrom">Loads a file of the folder (Assembly.LoadFrom).</param>
+    /// <param name="root">The module's root assembly, whose bin/ folder is resolved.</param>
     internal BinFolderResolver(Assembly root, Func<IEnumerable<Assembly>> loaded, Func<string, IReadOnlyList<AssemblyName>?> referencesOf, Func<string, Assembly> loadFrom)
     {
         _root = root;

@@ -32,9 +32,6 @@ internal sealed class ModuleLoadContext : AssemblyLoadContext
 
     public static ModuleLoadContext For(string bin) => Contexts.GetOrAdd(bin, b => new ModuleLoadContext(b, ModuleLoader.RootAssembly));
 
-    /// <summary>The context that loaded <paramref name="assembly"/>, by description (for -Debug and tests).</summary>
-    public static string ContextOf(Assembly assembly) => GetLoadContext(assembly)?.ToString() ?? "(none)";
-
     public Assembly LoadSdk(string name) => LoadFromAssemblyName(new AssemblyName(name));
 
     protected override Assembly? Load(AssemblyName assemblyName)

@@ -5,6 +5,9 @@ namespace CallRecords.Models;
 /// <summary>A Teams call record (microsoft.graph.callRecords.callRecord).</summary>
 public sealed class CallRecord
 {
+    /// <summary>The connection this object was read through (not shown): cmdlets it is piped to read the same tenant.</summary>
+    internal CallRecords.Connection.CallRecordConnection? Origin { get; set; }
+
     public string Id { get; set; } = string.Empty;
     public long Version { get; set; }
     /// <summary>groupCall, peerToPeer, unknown, or a newer value Graph adds.</summary>

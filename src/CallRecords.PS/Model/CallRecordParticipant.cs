@@ -3,6 +3,9 @@ namespace CallRecords.Models;
 /// <summary>A participants_v2 entry (or the organizer_v2) of a call record.</summary>
 public sealed class CallRecordParticipant
 {
+    /// <summary>The connection this object was read through (not shown): cmdlets it is piped to read the same tenant.</summary>
+    internal CallRecords.Connection.CallRecordConnection? Origin { get; set; }
+
     public string CallRecordId { get; set; } = string.Empty;
     /// <summary>The participant entity's id.</summary>
     public string? Id { get; set; }

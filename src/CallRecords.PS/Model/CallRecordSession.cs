@@ -5,6 +5,9 @@ namespace CallRecords.Models;
 /// <summary>A session of a call record (microsoft.graph.callRecords.session).</summary>
 public sealed class CallRecordSession
 {
+    /// <summary>The connection this object was read through (not shown): cmdlets it is piped to read the same tenant.</summary>
+    internal CallRecords.Connection.CallRecordConnection? Origin { get; set; }
+
     public string CallRecordId { get; set; } = string.Empty;
     public string Id { get; set; } = string.Empty;
     public ValueList Modalities { get; set; } = ValueList.Empty;
@@ -23,12 +26,23 @@ public sealed class CallRecordSession
     /// <summary>The id under the name Get-CallRecordSegment binds by property name.</summary>
     public string SessionId => Id;
 
+    /// <summary>The same session without its segments (what Get-CallRecordSession writes without -ExpandSegment).</summary>
+    internal CallRecordSession WithoutSegments()
+    {
+        var copy = (CallRecordSession)MemberwiseClone();
+        copy.Segments = null;
+        return copy;
+    }
+
     public override string ToString() => Id;
 }
 
 /// <summary>A segment of a session (microsoft.graph.callRecords.segment), with its media kept typed.</summary>
 public sealed class CallRecordSegment
 {
+    /// <summary>The connection this object was read through (not shown): cmdlets it is piped to read the same tenant.</summary>
+    internal CallRecords.Connection.CallRecordConnection? Origin { get; set; }
+
     public string CallRecordId { get; set; } = string.Empty;
     public string SessionId { get; set; } = string.Empty;
     public string Id { get; set; } = string.Empty;

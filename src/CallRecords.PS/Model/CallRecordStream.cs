@@ -33,6 +33,9 @@ public enum StreamKind
 /// </summary>
 public sealed class CallRecordStream
 {
+    /// <summary>The connection this object was read through (not shown): cmdlets it is piped to read the same tenant.</summary>
+    internal CallRecords.Connection.CallRecordConnection? Origin { get; set; }
+
     public string CallRecordId { get; set; } = string.Empty;
     public string SessionId { get; set; } = string.Empty;
     public string SegmentId { get; set; } = string.Empty;

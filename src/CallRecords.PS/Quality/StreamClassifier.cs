@@ -6,9 +6,10 @@ namespace CallRecords.Quality;
 
 /// <summary>
 /// The Teams Call Quality Dashboard's stream classification (Good | Poor | Unclassified), applied to one Graph
-/// mediaStream. A stream is Poor when a metric is strictly past its threshold (equal is not poor), Good when the
-/// metrics it has are all inside, and Unclassified when it has none of the metrics that classify its kind (no QoE
-/// report, very short calls) or is not audio/video/screen sharing.
+/// mediaStream. A stream is Poor when a metric is strictly past its threshold (equal is not poor); audio is Good when
+/// the metrics it has are all inside, video and screen sharing are decided by their first available metric (see
+/// ClassifyVideo); Unclassified when it has none of the metrics that classify its kind (no QoE report, very short
+/// calls) or is not audio/video/screen sharing.
 /// </summary>
 internal static class StreamClassifier
 {
@@ -23,7 +24,7 @@ internal static class StreamClassifier
     public static readonly TimeSpan JitterLimit = TimeSpan.FromMilliseconds(30);
     public const float ConcealedSamplesLimit = 0.07f;
 
-    // Video and video-based screen sharing, checked in this order.
+    // Video and video-based screen sharing: the first available of these decides.
     public const float VideoFrameLossPercentageLimit = 50f;
     public const float VideoFrameRateMinimum = 7f;
     public const float ScreenSharingFrameRateMinimum = 2f;
@@ -47,7 +48,7 @@ internal static class StreamClassifier
     }
 
     /// <summary>Quality of one stream and, when Poor, the metrics (Graph's names, capitalised) that made it so:
-    /// every exceeded one for audio, the first in CQD's order for video.</summary>
+    /// every exceeded one for audio, the deciding (first available) one for video.</summary>
     public static StreamClassification Classify(StreamKind kind, CallRecordMediaStream stream)
     {
         if (stream is null) throw new ArgumentNullException(nameof(stream));
@@ -75,17 +76,31 @@ internal static class StreamClassifier
         return reasons.Count == 0 ? StreamClassification.Good : new StreamClassification(StreamQuality.Poor, reasons);
     }
 
+    // CQD's video and video-based screen sharing classifiers (Teams docs, "Stream Classification in Call Quality
+    // Dashboard"): the FIRST AVAILABLE metric, in this order, decides; later metrics are not looked at.
+    //
+    //   step | CQD metric                      | Graph property                                | Poor when       | available and inside
+    //   -----+---------------------------------+-----------------------------------------------+-----------------+---------------------
+    //   1    | Video Local Frame Loss % Avg    | averageVideoFrameLossPercentage               | > 50 %          | Good, stop
+    //   2    | Video Frame Rate Avg            | averageVideoFrameRate                         | < 7 (VBSS: < 2) | Good, stop
+    //        |                                 |   (fallback: averageReceivedFrameRate)        |                 |
+    //   3    | Video Post FECPLR               | postForwardErrorCorrectionPacketLossRate      | > 0.15          | Good, stop
+    //   -    | none of them available          |                                               |                 | Unclassified
+    //
+    // CQD describes "Video Frame Rate Avg" as the "average frames per second received for a video stream, computed
+    // over the duration of the session", which is word for word Graph's description of averageVideoFrameRate;
+    // averageReceivedFrameRate is described "for all video streams", so it only stands in when the first is missing.
     private static StreamClassification ClassifyVideo(CallRecordMediaStream s, float frameRateMinimum)
     {
-        // Graph has two received-frame-rate fields; averageReceivedFrameRate is the video one, the other a fallback.
-        var frameRate = s.AverageReceivedFrameRate ?? s.AverageVideoFrameRate;
-        var frameRateName = s.AverageReceivedFrameRate is not null ? nameof(CallRecordMediaStream.AverageReceivedFrameRate) : nameof(CallRecordMediaStream.AverageVideoFrameRate);
-        if (s.AverageVideoFrameLossPercentage is null && frameRate is null && s.PostForwardErrorCorrectionPacketLossRate is null)
-            return StreamClassification.Unclassified;
-        if (s.AverageVideoFrameLossPercentage > VideoFrameLossPercentageLimit) return Poor(nameof(CallRecordMediaStream.AverageVideoFrameLossPercentage));
-        if (frameRate < frameRateMinimum) return Poor(frameRateName);
-        if (s.PostForwardErrorCorrectionPacketLossRate > PostFecPacketLossRateLimit) return Poor(nameof(CallRecordMediaStream.PostForwardErrorCorrectionPacketLossRate));
-        return StreamClassification.Good;
+        if (s.AverageVideoFrameLossPercentage is { } frameLoss)
+            return frameLoss > VideoFrameLossPercentageLimit ? Poor(nameof(CallRecordMediaStream.AverageVideoFrameLossPercentage)) : StreamClassification.Good;
+        if (s.AverageVideoFrameRate is { } videoFrameRate)
+            return videoFrameRate < frameRateMinimum ? Poor(nameof(CallRecordMediaStream.AverageVideoFrameRate)) : StreamClassification.Good;
+        if (s.AverageReceivedFrameRate is { } receivedFrameRate)
+            return receivedFrameRate < frameRateMinimum ? Poor(nameof(CallRecordMediaStream.AverageReceivedFrameRate)) : StreamClassification.Good;
+        if (s.PostForwardErrorCorrectionPacketLossRate is { } postFec)
+            return postFec > PostFecPacketLossRateLimit ? Poor(nameof(CallRecordMediaStream.PostForwardErrorCorrectionPacketLossRate)) : StreamClassification.Good;
+        return StreamClassification.Unclassified;
     }
 
     private static StreamClassification Poor(string reason) => new(StreamQuality.Poor, new[] { reason });

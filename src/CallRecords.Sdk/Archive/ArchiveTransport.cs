@@ -42,8 +42,6 @@ internal sealed class ArchiveTransport : IGraphTransport
         _tenant = tenant;
     }
 
-    public Task<Stream> GetAsync(GraphRequest request, CancellationToken cancellationToken) => SendAsync(request, cancellationToken);
-
     public Task<Stream> SendAsync(GraphRequest request, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

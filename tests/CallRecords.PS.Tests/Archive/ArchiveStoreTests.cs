@@ -89,7 +89,7 @@ public sealed class ArchiveStoreTests : IDisposable
     {
         var headers = pageSize is { } n ? new[] { new KeyValuePair<string, string>("Prefer", "odata.maxpagesize=" + n) } : Array.Empty<KeyValuePair<string, string>>();
         var uri = pathAndQuery.StartsWith("https://", StringComparison.Ordinal) ? new Uri(pathAndQuery) : new Uri(ArchiveConnections.Endpoint, "v1.0/" + pathAndQuery);
-        using var body = transport.GetAsync(new GraphRequest(uri, headers, Guid.NewGuid().ToString(), null), default).GetAwaiter().GetResult();
+        using var body = transport.SendAsync(new GraphRequest(uri, headers, Guid.NewGuid().ToString(), null), default).GetAwaiter().GetResult();
         return new StreamReader(body).ReadToEnd();
     }
 

@@ -6,6 +6,9 @@ using CallRecords.PS.Tests.Identity;
 using GraphEmulator;
 using GraphEmulator.Identity;
 using Xunit;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Auth;
 

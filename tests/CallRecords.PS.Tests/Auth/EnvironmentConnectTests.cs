@@ -3,6 +3,9 @@ using CallRecords.Models;
 using CallRecords.PS.Tests.Identity;
 using GraphEmulator.Identity;
 using Xunit;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Auth;
 

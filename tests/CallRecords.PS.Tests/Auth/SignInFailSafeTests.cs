@@ -4,6 +4,9 @@ using CallRecords.Connection;
 using CallRecords.Models;
 using CallRecords.PS.Tests.Identity;
 using Xunit;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Auth;
 

@@ -21,11 +21,17 @@ public sealed class CallRecordListTests(SharedEmulatorFixture f)
         Assert.Equal(60, pages[0]["value"]!.AsArray().Count);
         TruthAssert.Equal(f.Host.Truth.Records(), ids, "pages of the listing");
         Assert.EndsWith("/v1.0/$metadata#communications/callRecords", pages[0]["@odata.context"]!.GetValue<string>());
-        // List items never carry the relationships.
+        // List items carry no sessions or participants_v2, but organizer_v2 inline (expanded by default, as in
+        // Graph's examples), on every item.
         var first = pages[0]["value"]![0]!.AsObject();
         Assert.False(first.ContainsKey("sessions"));
         Assert.False(first.ContainsKey("participants_v2"));
-        Assert.False(first.ContainsKey("organizer_v2"));
+        foreach (var item in pages.SelectMany(p => p["value"]!.AsArray()).Select(n => n!.AsObject()))
+        {
+            var id = item["id"]!.GetValue<string>();
+            Assert.Equal(f.Host.Truth.OrganizerId(id), item["organizer_v2"]?["id"]?.GetValue<string>());
+            Assert.EndsWith($"/v1.0/$metadata#communications/callRecords('{id}')/organizer_v2/$entity", item["organizer_v2@odata.context"]!.GetValue<string>());
+        }
         Assert.Equal(first["id"]!.GetValue<string>(), f.Retained[0].Id);
     }
 

@@ -93,7 +93,9 @@ public sealed class ControlSurfaceTests
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
         async Task<List<string>> Ids(string query) =>
             JsonNode.Parse(await http.GetStringAsync("_emulator/truth/records?" + query))!["ids"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
-        var retained = host.Data.Records.Where(r => r.StartDateTime >= now.AddDays(-30)).ToList();
+        // Graph's list order, derived here on its own: start, then id (ordinal) among records that share a start.
+        var retained = host.Data.Records.Where(r => r.StartDateTime >= now.AddDays(-30))
+            .OrderBy(r => r.StartDateTime.UtcTicks).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
 
         var pid = retained.SelectMany(r => r.ParticipantIds).GroupBy(x => x).OrderByDescending(g => g.Count()).First().Key;
         var withPid = retained.Where(r => r.ParticipantIds.Contains(pid)).Select(r => r.Id).ToList();

@@ -283,6 +283,7 @@ public class GeneratorTests
     {
         var d = Make(records: 400, logRows: 1);
         var counts = new Dictionary<string, int>();
+        var goodPastPostFec = 0;
         var reasons = new HashSet<string>();
         var kinds = new HashSet<string>();
         foreach (var e in d.Records)
@@ -313,6 +314,8 @@ public class GeneratorTests
                     _ => "Other",
                 }, t.Kind);
                 CheckAgainstThresholds(t, stream);
+                if (t.Quality == "Good" && t.Kind is "Video" or "VideoBasedScreenSharing" && Num(stream, "postForwardErrorCorrectionPacketLossRate") > 0.15)
+                    goodPastPostFec++;
                 counts[t.Quality] = counts.GetValueOrDefault(t.Quality) + 1;
                 kinds.Add(t.Kind);
                 if (t.PoorReason is not null) reasons.Add(t.PoorReason);
@@ -323,6 +326,8 @@ public class GeneratorTests
         Assert.InRange(counts["Poor"] / (double)total, 0.1, 0.25);
         Assert.InRange(counts["Unclassified"] / (double)total, 0.03, 0.2);
         Assert.Equal(8, reasons.Count); // every designed reason occurs
+        // CQD's first-available rule is exercised: Good video whose later metric (post-FEC loss) is past its line.
+        Assert.True(goodPastPostFec > 0, "no Good video stream with a post-FEC loss over 0.15");
         Assert.Superset(new HashSet<string> { "Audio", "Video", "VideoBasedScreenSharing" }, kinds.Where(k => k != "Other").ToHashSet());
         Assert.Contains("VideoBasedScreenSharing", kinds);
     }
@@ -343,38 +348,50 @@ public class GeneratorTests
             ["AverageRatioOfConcealedSamples"] = (Num(s, "averageRatioOfConcealedSamples"), v => v > 0.07),
         };
         var minFps = t.Kind == "VideoBasedScreenSharing" ? 2 : 7;
-        var video = new Dictionary<string, (double? Value, Func<double, bool> IsPoor)>
+        // CQD's video table, in its order: the first available metric decides.
+        var video = new List<(string Name, double? Value, Func<double, bool> IsPoor)>
         {
-            ["AverageVideoFrameLossPercentage"] = (Num(s, "averageVideoFrameLossPercentage"), v => v > 50),
-            ["AverageReceivedFrameRate"] = (Num(s, "averageReceivedFrameRate"), v => v < minFps),
-            ["PostForwardErrorCorrectionPacketLossRate"] = (Num(s, "postForwardErrorCorrectionPacketLossRate"), v => v > 0.15),
+            ("AverageVideoFrameLossPercentage", Num(s, "averageVideoFrameLossPercentage"), v => v > 50),
+            ("AverageVideoFrameRate", Num(s, "averageVideoFrameRate"), v => v < minFps),
+            ("AverageReceivedFrameRate", Num(s, "averageReceivedFrameRate"), v => v < minFps),
+            ("PostForwardErrorCorrectionPacketLossRate", Num(s, "postForwardErrorCorrectionPacketLossRate"), v => v > 0.15),
         };
         if (t.Kind == "Other")
         {
             Assert.Equal("Unclassified", t.Quality);
             return;
         }
-        var metrics = t.Kind == "Audio" ? audio : video;
+        if (t.Kind != "Audio")
+        {
+            var deciding = video.FirstOrDefault(m => m.Value is not null);
+            if (deciding.Name is null)
+            {
+                Assert.Equal("Unclassified", t.Quality);
+                Assert.Null(t.PoorReason);
+                return;
+            }
+            var poor = deciding.IsPoor(deciding.Value!.Value);
+            Assert.True((poor ? "Poor" : "Good") == t.Quality, $"{t.StreamId}: designed {t.Quality}, CQD's first available metric {deciding.Name}={deciding.Value}");
+            Assert.Equal(poor ? deciding.Name : null, t.PoorReason);
+            return;
+        }
         switch (t.Quality)
         {
             case "Unclassified":
                 Assert.Null(t.PoorReason);
-                Assert.All(metrics.Values, m => Assert.Null(m.Value));
-                if (t.Kind != "Audio") Assert.Null(Num(s, "averageVideoFrameRate"));
+                Assert.All(audio.Values, m => Assert.Null(m.Value));
                 break;
             case "Poor":
                 Assert.NotNull(t.PoorReason);
-                var (value, isPoor) = metrics[t.PoorReason!];
+                var (value, isPoor) = audio[t.PoorReason!];
                 Assert.True(value is { } v && isPoor(v), $"{t.StreamId}: {t.PoorReason}={value} is not beyond its threshold");
                 // exactly one metric is past its line
-                Assert.Single(metrics, m => m.Value.Value is { } x && m.Value.IsPoor(x));
-                if (t.PoorReason == "AverageReceivedFrameRate") Assert.True(Num(s, "averageVideoFrameRate") < minFps);
+                Assert.Single(audio, m => m.Value.Value is { } x && m.Value.IsPoor(x));
                 break;
             case "Good":
                 Assert.Null(t.PoorReason);
-                Assert.All(metrics, m => Assert.False(m.Value.Value is { } x && m.Value.IsPoor(x), $"{t.StreamId}: {m.Key}={m.Value.Value}"));
-                if (t.Kind == "Audio") Assert.NotNull(Ms(s, "averageJitter"));
-                else Assert.True(Num(s, "averageVideoFrameRate") >= minFps);
+                Assert.All(audio, m => Assert.False(m.Value.Value is { } x && m.Value.IsPoor(x), $"{t.StreamId}: {m.Key}={m.Value.Value}"));
+                Assert.NotNull(Ms(s, "averageJitter"));
                 break;
             default:
                 Assert.Fail($"unexpected quality {t.Quality}");

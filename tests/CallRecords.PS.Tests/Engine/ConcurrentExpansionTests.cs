@@ -62,14 +62,14 @@ public sealed class ConcurrentExpansionTests
     {
         await using var host = await StartAsync(_f, latencyMs: 40, jitterMs: 80, limits: null);
         var first = host.Truth.Records().Take(50).ToList();
-        var hold = host.Control.Hold(Routes.ListSessions, releaseAt: 5);
+        var hold = host.Control.Hold(Routes.GetCallRecord, releaseAt: 5);
         var run = RunOn(host, "Get-CallRecord -Connection $c -First 50 | Get-CallRecordStream -Connection $c -ThrottleLimit 5");
         Assert.Empty(run.Errors);
         var rows = run.Objects<CallRecordStream>();
         var truth = first.SelectMany(id => { host.Data.TryGetIndex(id, out var i); return host.Data.Streams(i); }).ToList();
         TruthAssert.Equal(truth.Select(t => $"{t.CallRecordId}/{t.StreamId}"), rows.Select(r => $"{r.CallRecordId}/{r.StreamId}"), "streams of 50 records");
         Assert.True(hold.Reached, hold.ToString());
-        var gauge = host.Control.InFlightOf(Routes.ListSessions);
+        var gauge = host.Control.InFlightOf(Routes.GetCallRecord);
         Assert.Equal(5, gauge.Max);
     }
 

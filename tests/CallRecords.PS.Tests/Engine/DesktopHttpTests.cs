@@ -38,7 +38,7 @@ public sealed class DesktopHttpTests : IDisposable
 
     private GraphClientSession Open(HttpProfile profile, TimeSpan? timeout = null, int? maxRetry = null) =>
         (GraphClientSession)new GraphBackend().Open(new ConnectionSettings(_f.Host.BaseAddress, requestTimeout: timeout, maxRetry: maxRetry, http: profile),
-            CredentialSpec.AccessToken(_f.Token(), null), e => e);
+            CredentialSpec.AccessToken(_f.Token(), null), e => e, new RequestBudget(new RequestCeilings()));
 
     [Fact]
     public void The_Desktop_profile_puts_TLS_12_and_13_and_the_connection_limit_on_our_handler()
@@ -114,9 +114,9 @@ public sealed class DesktopHttpTests : IDisposable
         Assert.Equal(input.Sum(i => i.Sessions), run.Objects<CallRecordSession>().Count);
         Assert.Equal(input.Select(i => i.Id), run.Objects<CallRecordSession>().Select(s => s.CallRecordId).Distinct());
         // Each record asked once: no attempt timed out and was sent again.
-        Assert.Equal(input.Count, EngineFixture.Count(_f.Host, Routes.ListSessions));
+        Assert.Equal(input.Count, EngineFixture.Count(_f.Host, Routes.GetCallRecord));
         // Never more than the two connections on the wire, and both used.
-        Assert.Equal(2, _f.Host.Control.InFlightOf(Routes.ListSessions).Max);
+        Assert.Equal(2, _f.Host.Control.InFlightOf(Routes.GetCallRecord).Max);
         // Every slot came back (each response body was read or disposed).
         var slot = Assert.Single(backend.Opened!.Handlers.OfType<ConnectionSlotHandler>());
         Assert.Equal(2, slot.Free);
@@ -169,8 +169,8 @@ public sealed class DesktopHttpTests : IDisposable
     {
         public GraphClientSession? Opened { get; private set; }
 
-        public IGraphClient Open(ConnectionSettings settings, CredentialSpec credential, Func<Exception, Exception> describeFailure) =>
-            Opened = (GraphClientSession)new GraphBackend().Open(settings, credential, describeFailure);
+        public IGraphClient Open(ConnectionSettings settings, CredentialSpec credential, Func<Exception, Exception> describeFailure, IRequestGate gate) =>
+            Opened = (GraphClientSession)new GraphBackend().Open(settings, credential, describeFailure, gate);
     }
 }
 

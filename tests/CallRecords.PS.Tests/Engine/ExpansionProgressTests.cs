@@ -3,6 +3,8 @@ using CallRecords.Cmdlets;
 using CallRecords.Models;
 using GraphEmulator;
 using Xunit;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Engine;
 
@@ -132,7 +134,9 @@ public sealed class ExpansionProgressTests : IDisposable
         var steps = Steps(run, FanOutActivity);
         Assert.Equal(new[] { 33, 66, 100 }, steps.Select(p => p.PercentComplete));
         Assert.StartsWith("3 of 3 call records read, ", steps[^1].StatusDescription);
-        Assert.Equal(EngineFixture.Count(_f.Host, Routes.ListSessions), AllRequests()); // only sessions pages here
+        // only the records' expanded reads and their nested sessions pages here
+        Assert.Equal(3 + EngineFixture.Count(_f.Host, Routes.ListSessions), AllRequests());
+        Assert.Equal(3, EngineFixture.Count(_f.Host, Routes.GetCallRecord));
         Assert.StartsWith($"3 of 3 call records read, {AllRequests()} requests (", steps[^1].StatusDescription);
         AssertCompletedLast(run, FanOutActivity);
     }

@@ -2,6 +2,9 @@ using System.Management.Automation;
 using CallRecords.Models;
 using GraphEmulator;
 using Xunit;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Engine;
 

@@ -4,6 +4,9 @@ using CallRecords.Models;
 using CallRecords.PS.Tests.TestSupport;
 using GraphEmulator;
 using Xunit;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Engine;
 
@@ -38,8 +41,8 @@ public sealed class GetCallRecordListTests
         var records = run.Objects<CallRecord>();
         TruthAssert.Equal(expected, records.Select(r => r.Id), "records of the window");
         Assert.All(records, r => Assert.Equal(r.EndDateTime - r.StartDateTime, r.Duration));
-        // 60 per page by default: every page requested once, none more.
-        Assert.Equal((expected.Count + 59) / 60, EngineFixture.Count(_f.Host, Routes.ListCallRecords));
+        // 999 per page by default: every page requested once, none more.
+        Assert.Equal((expected.Count + 998) / 999, EngineFixture.Count(_f.Host, Routes.ListCallRecords));
     }
 
     [Fact]
@@ -121,12 +124,12 @@ public sealed class GetCallRecordListTests
         TruthAssert.Equal(_f.Host.Truth.Records().Take(7), run.Objects<CallRecord>().Select(r => r.Id), "the first 7 records");
         var request = Assert.Single(EngineFixture.Requests(_f.Host, Routes.ListCallRecords));
         Assert.Contains("%24select=id%2CstartDateTime", request.PathAndQuery.Replace("$select", "%24select", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
-        Assert.Equal("odata.maxpagesize=7", request.Headers["Prefer"]);
+        Assert.Equal("odata.maxpagesize=7, include-unknown-enum-members", request.Headers["Prefer"]);
 
-        // Without -PageSize no preference is sent: Graph's default page applies.
+        // Without -PageSize the module asks for what -First needs (large pages without -First, see ListPagingTests).
         _f.Reset();
         Assert.Empty(_f.Run("Get-CallRecord -First 1").Errors);
-        Assert.False(Assert.Single(EngineFixture.Requests(_f.Host, Routes.ListCallRecords)).Headers.ContainsKey("Prefer"));
+        Assert.Equal("odata.maxpagesize=1, include-unknown-enum-members", Assert.Single(EngineFixture.Requests(_f.Host, Routes.ListCallRecords)).Headers["Prefer"]);
     }
 
     [Fact]

@@ -1,6 +1,9 @@
 using CallRecords.Models;
 using GraphEmulator;
 using Xunit;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Engine;
 

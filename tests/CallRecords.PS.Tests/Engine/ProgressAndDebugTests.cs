@@ -4,6 +4,8 @@ using CallRecords.Models;
 using CallRecords.PS.Tests.TestSupport;
 using GraphEmulator;
 using Xunit;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Engine;
 

@@ -3,6 +3,8 @@ using System.Management.Automation;
 using CallRecords.Cmdlets;
 using CallRecords.Models;
 using Xunit;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Engine;
 

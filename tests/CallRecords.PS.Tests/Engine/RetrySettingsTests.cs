@@ -3,6 +3,9 @@ using CallRecords.Graph;
 using CallRecords.Models;
 using GraphEmulator;
 using Xunit;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Engine;
 

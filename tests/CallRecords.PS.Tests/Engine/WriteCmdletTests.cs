@@ -6,6 +6,9 @@ using CallRecords.Models;
 using CallRecords.PS.Tests.Emulator;
 using GraphEmulator;
 using Xunit;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Engine;
 

@@ -6,6 +6,9 @@ using CallRecords.PS.Tests.Engine;
 using CallRecords.PS.Tests.TestSupport;
 using GraphEmulator;
 using Xunit;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Resilience;
 
@@ -176,7 +179,9 @@ public sealed class BadInputTests : IDisposable
 
         Assert.Equal(new[] { ids[0] }, run.Objects<CallRecord>().Select(r => r.Id));
         Assert.Equal("CallRecordNotFound," + Get, run.Objects<string>().Single());
-        Assert.Equal(2, EngineFixture.Requests(_f.Host, Routes.GetCallRecord).Count); // the third id was never asked for
+        // Ids are read concurrently (-ThrottleLimit), so the third may have been asked for while the second failed, but
+        // nothing after the error is written.
+        Assert.InRange(EngineFixture.Requests(_f.Host, Routes.GetCallRecord).Count, 2, 3);
     }
 
     [Fact]
@@ -229,7 +234,10 @@ public sealed class BadInputTests : IDisposable
         var ids = (string[])vars["ids"]!;
         var run = _f.Run("$ids | ForEach-Object { if ($_ -eq $ids[1]) { Disconnect-CallRecordGraph }; $_ } | Get-CallRecord", vars);
 
-        Assert.Equal(new[] { ids[0] }, run.Objects<CallRecord>().Select(r => r.Id));
+        // The first id may still be in flight when the connection closes under it (ids are read concurrently): it is
+        // written or the run stops with the error, never both missing and silent.
+        var got = run.Objects<CallRecord>().Select(r => r.Id).ToList();
+        Assert.True(got.Count == 0 || got.SequenceEqual(new[] { ids[0] }), string.Join(",", got));
         var error = Assert.Single(run.Errors);
         Assert.Contains(error.FullyQualifiedErrorId, new[] { "NotConnected," + Get, "ConnectionClosed," + Get });
         Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);

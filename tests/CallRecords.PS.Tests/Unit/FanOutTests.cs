@@ -122,27 +122,6 @@ public class FanOutTests
     }
 
     [Fact]
-    public async Task PacingSpacesStartsByTheRate()
-    {
-        var time = new ManualTime { Now = TimeSpan.FromSeconds(10) };
-        var limiter = new AdaptiveConcurrencyLimiter(8, () => time.Now, time.Delay) { MaxStartsPerSecond = 10 };
-        using var first = await limiter.AcquireAsync(CancellationToken.None);
-        // The slack lets a late start catch up by 100 ms: one more now, then the schedule holds.
-        using var second = await limiter.AcquireAsync(CancellationToken.None);
-        Assert.False(time.AnyPause);
-        var third = limiter.AcquireAsync(CancellationToken.None);
-        Assert.False(third.IsCompleted);
-        // It waits exactly for the next slot of the schedule, 1/10 s after the second start.
-        var (pause, done) = await time.NextPauseAsync();
-        Assert.Equal(TimeSpan.FromMilliseconds(100), pause);
-        time.Now += pause;
-        done.SetResult();
-        using var lease = await third.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(3, limiter.InFlight);
-        Assert.False(time.AnyPause);
-    }
-
-    [Fact]
     public async Task APauseHoldsNewStartsUntilRetryAfterHasPassed()
     {
         var time = new ManualTime();
@@ -395,31 +374,5 @@ public class FanOutTests
         held.Dispose();
         (await next.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
         Assert.Equal(1, limiter.PeakInFlight);
-    }
-
-    [Fact]
-    public async Task TheRateWindowCountsAdmissions()
-    {
-        var rate = new RequestRateWindow(2, TimeSpan.FromHours(1));
-        await rate.WaitTurnAsync(default);
-        await rate.WaitTurnAsync(default);
-        using var cts = new CancellationTokenSource();
-        var third = rate.WaitTurnAsync(cts.Token);
-        Assert.False(third.IsCompleted); // the budget is spent for the hour
-        cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => third);
-    }
-
-    [Fact]
-    public async Task ALeaseTakesATurnOfTheRateWindowAndGivesBackItsSlotWhenTheWaitIsCancelled()
-    {
-        var limiter = new AdaptiveConcurrencyLimiter(4) { Rate = new RequestRateWindow(1, TimeSpan.FromHours(1)) };
-        using var first = await limiter.AcquireAsync(default);
-        using var cts = new CancellationTokenSource();
-        var second = limiter.AcquireAsync(cts.Token);
-        Assert.False(second.IsCompleted); // a slot is free, the budget is not
-        cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
-        Assert.Equal(1, limiter.InFlight);
     }
 }

@@ -13,7 +13,9 @@ public sealed class GraphQueryTests
         var q = GraphQuery.ForPath("communications/callRecords").WithFilter("startDateTime ge 2026-11-01T00:00:00Z").WithSelect(new[] { "id", "type", "ID" }).WithMaxPageSize(100);
         var uri = q.ToUri(Endpoint, "v1.0");
         Assert.Equal("https://graph.microsoft.com/v1.0/communications/callRecords?$filter=startDateTime%20ge%202026-11-01T00%3A00%3A00Z&$select=id%2Ctype", uri.AbsoluteUri);
-        Assert.Contains(new KeyValuePair<string, string>("Prefer", "odata.maxpagesize=100"), q.AllHeaders());
+        Assert.Contains(new KeyValuePair<string, string>("Prefer", "odata.maxpagesize=100, include-unknown-enum-members"), q.AllHeaders());
+        // Without a page size, Prefer still asks for the evolvable enums' later members.
+        Assert.Equal(new[] { new KeyValuePair<string, string>("Prefer", "include-unknown-enum-members") }, GraphQuery.ForPath("x").AllHeaders());
         Assert.Equal("https://graph.microsoft.com/beta/communications/callRecords", GraphQuery.ForPath("communications/callRecords").WithApiVersion("beta").ToUri(Endpoint, "v1.0").AbsoluteUri);
     }
 

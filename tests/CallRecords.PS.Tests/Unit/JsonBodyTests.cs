@@ -7,6 +7,8 @@ using CallRecords.Cmdlets;
 using CallRecords.Graph;
 using CallRecords.Models.Mapping;
 using Xunit;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Unit;
 
@@ -114,12 +116,12 @@ public sealed class JsonBodyTests
     public void SessionBodiesCarryOnlyTheGivenProperties()
     {
         var end = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
-        var only = AddCallRecordSessionCommand.SessionProperties(null, null, end, null, null, null);
+        var only = SessionWriteCmdlet.SessionProperties(null, null, end, null, null, null);
         Assert.Equal(new[] { "endDateTime" }, only.Keys.Cast<string>());
         var json = Parse(JsonBody.Serialize(only));
         Assert.Equal(new[] { "endDateTime" }, json.EnumerateObject().Select(p => p.Name));
 
-        var empty = AddCallRecordSessionCommand.SessionProperties(Array.Empty<string>(), null, null, null, null, new Hashtable { ["stage"] = "media" });
+        var empty = SessionWriteCmdlet.SessionProperties(Array.Empty<string>(), null, null, null, null, new Hashtable { ["stage"] = "media" });
         Assert.Equal(new[] { "modalities", "failureInfo" }, empty.Keys.Cast<string>());
         Assert.Equal(0, Parse(JsonBody.Serialize(empty)).GetProperty("modalities").GetArrayLength());
     }

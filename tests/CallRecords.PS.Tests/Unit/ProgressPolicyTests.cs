@@ -2,6 +2,8 @@ using System.Collections;
 using System.Management.Automation;
 using CallRecords.Cmdlets;
 using Xunit;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Unit;
 

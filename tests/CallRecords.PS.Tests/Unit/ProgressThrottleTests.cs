@@ -1,5 +1,7 @@
 using CallRecords.Cmdlets;
 using Xunit;
+using CallRecords.Parameters;
+using CallRecords.Runtime;
 
 namespace CallRecords.PS.Tests.Unit;
 

@@ -4,7 +4,8 @@ using Xunit;
 
 namespace CallRecords.PS.Tests.Unit;
 
-/// <summary>CQD thresholds at their edges: equal is not poor, just past is poor, missing is Unclassified.</summary>
+/// <summary>CQD thresholds at their edges: equal is not poor, just past is poor, missing is Unclassified; for video,
+/// every row of CQD's first-available-metric table.</summary>
 public class StreamClassifierTests
 {
     private static CallRecordMediaStream GoodAudio() => new()
@@ -14,13 +15,6 @@ public class StreamClassifierTests
         AveragePacketLossRate = 0.01f,
         AverageJitter = TimeSpan.FromMilliseconds(5),
         AverageRatioOfConcealedSamples = 0.01f,
-    };
-
-    private static CallRecordMediaStream GoodVideo() => new()
-    {
-        AverageVideoFrameLossPercentage = 3f,
-        AverageReceivedFrameRate = 25f,
-        PostForwardErrorCorrectionPacketLossRate = 0.01f,
     };
 
     public static TheoryData<string, Action<CallRecordMediaStream>, Action<CallRecordMediaStream>> AudioEdges => new()
@@ -73,74 +67,102 @@ public class StreamClassifierTests
         Assert.Equal(StreamQuality.Poor, StreamClassifier.Classify(StreamKind.Audio, onlyJitter).Quality);
     }
 
-    [Theory]
-    [InlineData(StreamKind.Video, 7f, 6.99f)]
-    [InlineData(StreamKind.VideoBasedScreenSharing, 2f, 1.99f)]
-    public void FrameRateEqualToTheMinimumIsGoodJustBelowIsPoor(StreamKind kind, float minimum, float below)
+    // CQD's video and VBSS decision table, row by row: the first available metric decides (inside → Good, outside →
+    // Poor), whatever the later ones say; an unavailable metric passes to the next; none available → Unclassified.
+    // Each row sets the metrics before the deciding one to null and every later one to a clearly Poor value.
+    private const float BadFrameRate = 0.5f;
+    private const float BadPostFec = 0.9f;
+
+    private static CallRecordMediaStream AllLaterBad() => new()
     {
-        var equal = GoodVideo();
-        equal.AverageReceivedFrameRate = minimum;
-        Assert.Equal(StreamQuality.Good, StreamClassifier.Classify(kind, equal).Quality);
-        var low = GoodVideo();
-        low.AverageReceivedFrameRate = below;
-        var c = StreamClassifier.Classify(kind, low);
-        Assert.Equal(StreamQuality.Poor, c.Quality);
-        Assert.Equal(new[] { "AverageReceivedFrameRate" }, c.PoorReasons);
+        AverageVideoFrameLossPercentage = 95f,
+        AverageVideoFrameRate = BadFrameRate,
+        AverageReceivedFrameRate = BadFrameRate,
+        PostForwardErrorCorrectionPacketLossRate = BadPostFec,
+    };
+
+    public static TheoryData<StreamKind, string, float, float> VideoDecisionTable()
+    {
+        var rows = new TheoryData<StreamKind, string, float, float>();
+        foreach (var (kind, minimum) in new[] { (StreamKind.Video, 7f), (StreamKind.VideoBasedScreenSharing, 2f) })
+        {
+            // metric, value at the edge (inside: equal is not poor), value just outside
+            rows.Add(kind, nameof(CallRecordMediaStream.AverageVideoFrameLossPercentage), 50f, 50.01f);
+            rows.Add(kind, nameof(CallRecordMediaStream.AverageVideoFrameRate), minimum, minimum - 0.01f);
+            rows.Add(kind, nameof(CallRecordMediaStream.AverageReceivedFrameRate), minimum, minimum - 0.01f);
+            rows.Add(kind, nameof(CallRecordMediaStream.PostForwardErrorCorrectionPacketLossRate), 0.15f, 0.1501f);
+        }
+        return rows;
     }
 
-    [Fact]
-    public void ScreenSharingAtAVideoPoorFrameRateIsStillGood()
+    private static readonly string[] VideoOrder =
     {
-        var s = GoodVideo();
-        s.AverageReceivedFrameRate = 5f;
-        Assert.Equal(StreamQuality.Poor, StreamClassifier.Classify(StreamKind.Video, s).Quality);
-        Assert.Equal(StreamQuality.Good, StreamClassifier.Classify(StreamKind.VideoBasedScreenSharing, s).Quality);
+        nameof(CallRecordMediaStream.AverageVideoFrameLossPercentage), nameof(CallRecordMediaStream.AverageVideoFrameRate),
+        nameof(CallRecordMediaStream.AverageReceivedFrameRate), nameof(CallRecordMediaStream.PostForwardErrorCorrectionPacketLossRate),
+    };
+
+    /// <summary>A stream whose first available metric is <paramref name="metric"/> with <paramref name="value"/>:
+    /// every earlier one missing, every later one Poor.</summary>
+    private static CallRecordMediaStream Deciding(string metric, float value)
+    {
+        var s = AllLaterBad();
+        var position = Array.IndexOf(VideoOrder, metric);
+        Assert.True(position >= 0, metric);
+        for (var k = 0; k < position; k++) Set(s, VideoOrder[k], null);
+        Set(s, metric, value);
+        return s;
+    }
+
+    private static void Set(CallRecordMediaStream s, string metric, float? value) =>
+        typeof(CallRecordMediaStream).GetProperty(metric)!.SetValue(s, value);
+
+    [Theory]
+    [MemberData(nameof(VideoDecisionTable))]
+    public void VideoTheFirstAvailableMetricInsideItsLimitIsGoodAndStops(StreamKind kind, string metric, float inside, float outside)
+    {
+        _ = outside;
+        var c = StreamClassifier.Classify(kind, Deciding(metric, inside));
+        Assert.Equal(StreamQuality.Good, c.Quality);
+        Assert.Empty(c.PoorReasons);
+    }
+
+    [Theory]
+    [MemberData(nameof(VideoDecisionTable))]
+    public void VideoTheFirstAvailableMetricOutsideItsLimitIsPoorAndNamesIt(StreamKind kind, string metric, float inside, float outside)
+    {
+        _ = inside;
+        var c = StreamClassifier.Classify(kind, Deciding(metric, outside));
+        Assert.Equal(StreamQuality.Poor, c.Quality);
+        Assert.Equal(new[] { metric }, c.PoorReasons);
     }
 
     [Theory]
     [InlineData(StreamKind.Video)]
     [InlineData(StreamKind.VideoBasedScreenSharing)]
-    public void VideoFrameLossAndPostFecEdges(StreamKind kind)
+    public void VideoWithNoneOfItsMetricsIsUnclassified(StreamKind kind)
     {
-        var lossEqual = GoodVideo();
-        lossEqual.AverageVideoFrameLossPercentage = 50f;
-        Assert.Equal(StreamQuality.Good, StreamClassifier.Classify(kind, lossEqual).Quality);
-        var lossOver = GoodVideo();
-        lossOver.AverageVideoFrameLossPercentage = 50.01f;
-        Assert.Equal(new[] { "AverageVideoFrameLossPercentage" }, StreamClassifier.Classify(kind, lossOver).PoorReasons);
-
-        var fecEqual = GoodVideo();
-        fecEqual.PostForwardErrorCorrectionPacketLossRate = 0.15f;
-        Assert.Equal(StreamQuality.Good, StreamClassifier.Classify(kind, fecEqual).Quality);
-        var fecOver = GoodVideo();
-        fecOver.PostForwardErrorCorrectionPacketLossRate = 0.1501f;
-        Assert.Equal(new[] { "PostForwardErrorCorrectionPacketLossRate" }, StreamClassifier.Classify(kind, fecOver).PoorReasons);
-    }
-
-    [Fact]
-    public void VideoReportsTheFirstReasonInCqdOrder()
-    {
-        var s = new CallRecordMediaStream
-        {
-            AverageVideoFrameLossPercentage = 80f,
-            AverageReceivedFrameRate = 1f,
-            PostForwardErrorCorrectionPacketLossRate = 0.5f,
-        };
-        Assert.Equal(new[] { "AverageVideoFrameLossPercentage" }, StreamClassifier.Classify(StreamKind.Video, s).PoorReasons);
-        s.AverageVideoFrameLossPercentage = null;
-        Assert.Equal(new[] { "AverageReceivedFrameRate" }, StreamClassifier.Classify(StreamKind.Video, s).PoorReasons);
-        s.AverageReceivedFrameRate = null;
-        Assert.Equal(new[] { "PostForwardErrorCorrectionPacketLossRate" }, StreamClassifier.Classify(StreamKind.Video, s).PoorReasons);
-    }
-
-    [Fact]
-    public void VideoWithoutItsMetricsIsUnclassifiedAndTheOtherFrameRateFieldIsAFallback()
-    {
+        Assert.Equal(StreamQuality.Unclassified, StreamClassifier.Classify(kind, new CallRecordMediaStream()).Quality);
         // Audio-style metrics do not classify video.
-        var none = new CallRecordMediaStream { AverageJitter = TimeSpan.FromMilliseconds(90), AveragePacketLossRate = 0.5f };
-        Assert.Equal(StreamQuality.Unclassified, StreamClassifier.Classify(StreamKind.Video, none).Quality);
-        var fallback = new CallRecordMediaStream { AverageVideoFrameRate = 3f };
-        Assert.Equal(new[] { "AverageVideoFrameRate" }, StreamClassifier.Classify(StreamKind.Video, fallback).PoorReasons);
+        var audioOnly = new CallRecordMediaStream { AverageJitter = TimeSpan.FromMilliseconds(90), AveragePacketLossRate = 0.5f };
+        Assert.Equal(StreamQuality.Unclassified, StreamClassifier.Classify(kind, audioOnly).Quality);
+    }
+
+    [Fact]
+    public void AverageVideoFrameRateComesBeforeAverageReceivedFrameRate()
+    {
+        // Both reported and disagreeing: CQD's "Video Frame Rate Avg" is averageVideoFrameRate.
+        var s = new CallRecordMediaStream { AverageVideoFrameRate = 25f, AverageReceivedFrameRate = 1f };
+        Assert.Equal(StreamQuality.Good, StreamClassifier.Classify(StreamKind.Video, s).Quality);
+        s = new CallRecordMediaStream { AverageVideoFrameRate = 1f, AverageReceivedFrameRate = 25f };
+        Assert.Equal(new[] { "AverageVideoFrameRate" }, StreamClassifier.Classify(StreamKind.Video, s).PoorReasons);
+    }
+
+    [Fact]
+    public void ScreenSharingAtAVideoPoorFrameRateIsStillGood()
+    {
+        var s = new CallRecordMediaStream { AverageVideoFrameRate = 5f };
+        Assert.Equal(StreamQuality.Poor, StreamClassifier.Classify(StreamKind.Video, s).Quality);
+        Assert.Equal(StreamQuality.Good, StreamClassifier.Classify(StreamKind.VideoBasedScreenSharing, s).Quality);
     }
 
     [Fact]

@@ -76,7 +76,8 @@ public sealed class EmulatorDataSet
     /// <summary>The options as used (Now resolved to UTC).</summary>
     public GeneratorOptions Options { get; }
 
-    /// <summary>Ascending (non-decreasing) by StartDateTime; Records[i].Index == i.</summary>
+    /// <summary>Ascending (non-decreasing) by StartDateTime; Records[i].Index == i. Records that share a start are in
+    /// index order here, while Graph's list (and EmulatorTruth) orders them by id: use the truth for list order.</summary>
     public IReadOnlyList<CallRecordEntry> Records => _records;
 
     public LogTable PstnCalls { get; }

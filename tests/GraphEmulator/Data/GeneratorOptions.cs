@@ -60,6 +60,7 @@ public static class PoorReasons
     public const string AverageJitter = "AverageJitter";
     public const string AverageRatioOfConcealedSamples = "AverageRatioOfConcealedSamples";
     public const string AverageVideoFrameLossPercentage = "AverageVideoFrameLossPercentage";
-    public const string AverageReceivedFrameRate = "AverageReceivedFrameRate";
+    /// <summary>CQD's "Video Frame Rate Avg" is Graph's averageVideoFrameRate (the classifier's first choice).</summary>
+    public const string AverageVideoFrameRate = "AverageVideoFrameRate";
     public const string PostForwardErrorCorrectionPacketLossRate = "PostForwardErrorCorrectionPacketLossRate";
 }

@@ -16,7 +16,7 @@ internal sealed class SessionBuilder
 
     private static readonly string[] VideoReasons =
     [
-        PoorReasons.AverageVideoFrameLossPercentage, PoorReasons.AverageReceivedFrameRate,
+        PoorReasons.AverageVideoFrameLossPercentage, PoorReasons.AverageVideoFrameRate,
         PoorReasons.PostForwardErrorCorrectionPacketLossRate,
     ];
 
@@ -293,10 +293,17 @@ internal sealed class SessionBuilder
 
         var screen = kind == StreamKinds.VideoBasedScreenSharing;
         var frameLoss = Is(PoorReasons.AverageVideoFrameLossPercentage) ? r.Range(58, 92) : r.Range(0, 12);
-        var fps = Is(PoorReasons.AverageReceivedFrameRate)
+        var fps = Is(PoorReasons.AverageVideoFrameRate)
             ? (screen ? r.Range(0.1, 1.2) : r.Range(0.5, 5))
             : (screen ? r.Range(4, 15) : r.Range(18, 30));
         var postFec = Is(PoorReasons.PostForwardErrorCorrectionPacketLossRate) ? r.Range(0.2, 0.45) : r.Range(0, 0.04);
+        // CQD decides video and VBSS by the first available metric (frame loss, frame rate, post-FEC loss): a stream
+        // designed Poor by its frame rate reports no frame loss, one designed Poor by post-FEC loss reports neither
+        // frame loss nor a frame rate. Some Good streams carry a post-FEC loss past its line that CQD never reaches
+        // (their frame loss decides), taken from draws already made so every other value stays as it was.
+        var byFrameRate = Is(PoorReasons.AverageVideoFrameRate);
+        var byPostFec = Is(PoorReasons.PostForwardErrorCorrectionPacketLossRate);
+        if (video && quality == StreamQualities.Good && frameLoss < 1.0) postFec = 0.2 + frameLoss * 0.1;
 
         var bandwidth = video ? r.NextInt64(800_000, 6_000_000_000) : r.NextInt64(60_000, 20_000_000);
         var s = new JsonObject
@@ -320,11 +327,12 @@ internal sealed class SessionBuilder
             ["maxAudioNetworkJitter"] = audio ? Det.Duration(r.Next(60, 480)) : null,
             ["audioCodec"] = audio ? r.Pick(new[] { "satin", "opus", "silkWide", "g722", "satinFullband" }) : null,
             ["isAudioForwardErrorCorrectionUsed"] = audio ? r.Chance(0.3) : null,
-            ["averageVideoFrameLossPercentage"] = video ? Det.Single(frameLoss, 4) : null,
-            ["averageReceivedFrameRate"] = video ? Det.Single(fps, 4) : null,
+            ["averageVideoFrameLossPercentage"] = video && !byFrameRate && !byPostFec ? Det.Single(frameLoss, 4) : null,
+            ["averageReceivedFrameRate"] = video && !byPostFec ? Det.Single(fps, 4) : null,
             // Graph documents both as received frame rates; they agree here so either field classifies the same.
-            ["averageVideoFrameRate"] = video ? Det.Single(fps * r.Range(0.97, 1.0), 4) : null,
-            ["lowFrameRateRatio"] = video ? Det.Single(Is(PoorReasons.AverageReceivedFrameRate) ? r.Range(0.5, 1) : r.Range(0, 0.1)) : null,
+            // (The factor is drawn for every video stream, so the draws that follow stay in place.)
+            ["averageVideoFrameRate"] = video ? Keep(!byPostFec, Det.Single(fps * r.Range(0.97, 1.0), 4)) : null,
+            ["lowFrameRateRatio"] = video ? Det.Single(Is(PoorReasons.AverageVideoFrameRate) ? r.Range(0.5, 1) : r.Range(0, 0.1)) : null,
             ["averageVideoPacketLossRate"] = video ? Det.Single(r.Range(0, 0.03), 8) : null,
             ["lowVideoProcessingCapabilityRatio"] = video ? Det.Single(r.Range(0, 0.1)) : null,
             ["postForwardErrorCorrectionPacketLossRate"] = video ? Det.Single(postFec, 8) : null,
@@ -351,6 +359,8 @@ internal sealed class SessionBuilder
         }
         return s;
     }
+
+    private static double? Keep(bool keep, double value) => keep ? value : null;
 
     private static readonly long[] WiredSpeeds = [100_000_000, 1_000_000_000, 4_294_967_295, 10_000_000_000];
     private static readonly long[] WifiSpeeds = [54_000_000, 144_400_000, 300_000_000, 866_700_000, 2_402_000_000];

@@ -7,7 +7,7 @@ namespace CallRecords.Models.Mapping;
 /// <summary>
 /// Graph payload → our output types. One method per type; every cmdlet and every nesting level goes through these,
 /// so no mapping is written twice. Nested collections that arrive inline are mapped here; their continuation
-/// nextLinks are followed by the engine (Graph/RecordExpander), which appends to the same lists.
+/// nextLinks are followed by <see cref="CallRecords.Graph.CallRecordReader"/>, which appends to the same lists.
 /// </summary>
 internal static class CallRecordMapper
 {
@@ -204,39 +204,18 @@ internal static class CallRecordMapper
         Streams = e.List("streams", MapStream),
     };
 
-    public static CallRecordMediaStream MapStream(JsonElement e) => new()
+    public static CallRecordMediaStream MapStream(JsonElement e)
     {
-        StreamId = e.Str("streamId"),
-        StreamDirection = e.Enum("streamDirection"),
-        StartDateTime = e.Date("startDateTime"),
-        EndDateTime = e.Date("endDateTime"),
-        AudioCodec = e.Enum("audioCodec"),
-        VideoCodec = e.Enum("videoCodec"),
-        AverageAudioDegradation = e.Single("averageAudioDegradation"),
-        AverageAudioNetworkJitter = e.Duration("averageAudioNetworkJitter"),
-        AverageBandwidthEstimate = e.Int64("averageBandwidthEstimate"),
-        AverageFreezeDuration = e.Duration("averageFreezeDuration"),
-        AverageJitter = e.Duration("averageJitter"),
-        AveragePacketLossRate = e.Single("averagePacketLossRate"),
-        AverageRatioOfConcealedSamples = e.Single("averageRatioOfConcealedSamples"),
-        AverageReceivedFrameRate = e.Single("averageReceivedFrameRate"),
-        AverageRoundTripTime = e.Duration("averageRoundTripTime"),
-        AverageVideoFrameLossPercentage = e.Single("averageVideoFrameLossPercentage"),
-        AverageVideoFrameRate = e.Single("averageVideoFrameRate"),
-        AverageVideoPacketLossRate = e.Single("averageVideoPacketLossRate"),
-        IsAudioForwardErrorCorrectionUsed = e.Bool("isAudioForwardErrorCorrectionUsed"),
-        LowFrameRateRatio = e.Single("lowFrameRateRatio"),
-        LowVideoProcessingCapabilityRatio = e.Single("lowVideoProcessingCapabilityRatio"),
-        MaxAudioNetworkJitter = e.Duration("maxAudioNetworkJitter"),
-        MaxJitter = e.Duration("maxJitter"),
-        MaxPacketLossRate = e.Single("maxPacketLossRate"),
-        MaxRatioOfConcealedSamples = e.Single("maxRatioOfConcealedSamples"),
-        MaxRoundTripTime = e.Duration("maxRoundTripTime"),
-        PacketUtilization = e.Int64("packetUtilization"),
-        PostForwardErrorCorrectionPacketLossRate = e.Single("postForwardErrorCorrectionPacketLossRate"),
-        RmsFreezeDuration = e.Duration("rmsFreezeDuration"),
-        WasMediaBypassed = e.Bool("wasMediaBypassed"),
-    };
+        var stream = new CallRecordMediaStream
+        {
+            StreamId = e.Str("streamId"),
+            StreamDirection = e.Enum("streamDirection"),
+            StartDateTime = e.Date("startDateTime"),
+            EndDateTime = e.Date("endDateTime"),
+        };
+        StreamMetrics.Read(e, stream);
+        return stream;
+    }
 
     public static CallRecordNetwork MapNetwork(JsonElement e) => new()
     {
@@ -297,4 +276,12 @@ internal static class CallRecordMapper
         SentSignalLevel = e.Int32("sentSignalLevel"),
         SpeakerGlitchRate = e.Single("speakerGlitchRate"),
     };
+
+    /// <summary>organizer_v2 names the organizer by identity: marks the participant entries that carry the same one.</summary>
+    public static void MarkOrganizer(IEnumerable<CallRecordParticipant> participants, CallRecordIdentity organizer)
+    {
+        foreach (var p in participants)
+            if (p.Identity is { } i && string.Equals(i.Id, organizer.Id, StringComparison.OrdinalIgnoreCase) && string.Equals(i.Kind, organizer.Kind, StringComparison.OrdinalIgnoreCase))
+                p.IsOrganizer = true;
+    }
 }

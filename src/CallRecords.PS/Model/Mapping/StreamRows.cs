@@ -5,7 +5,8 @@ namespace CallRecords.Models.Mapping;
 
 /// <summary>
 /// Flattens mapped sessions/segments (never the JSON again) into <see cref="CallRecordStream"/> rows, one per media
-/// stream per segment, in document order, each classified by <see cref="StreamClassifier"/>.
+/// stream per segment, in document order, each classified by <see cref="StreamClassifier"/>; the stream's metrics
+/// are copied through the one table of them, <see cref="StreamMetrics"/>.
 /// </summary>
 internal static class StreamRows
 {
@@ -51,33 +52,8 @@ internal static class StreamRows
             ReceiverName = fromCallee ? callerName : calleeName,
             CallerName = callerName,
             CalleeName = calleeName,
-            AudioCodec = s.AudioCodec,
-            VideoCodec = s.VideoCodec,
-            AverageAudioDegradation = s.AverageAudioDegradation,
-            AverageAudioNetworkJitter = s.AverageAudioNetworkJitter,
-            AverageBandwidthEstimate = s.AverageBandwidthEstimate,
-            AverageFreezeDuration = s.AverageFreezeDuration,
-            AverageJitter = s.AverageJitter,
-            AveragePacketLossRate = s.AveragePacketLossRate,
-            AverageRatioOfConcealedSamples = s.AverageRatioOfConcealedSamples,
-            AverageReceivedFrameRate = s.AverageReceivedFrameRate,
-            AverageRoundTripTime = s.AverageRoundTripTime,
-            AverageVideoFrameLossPercentage = s.AverageVideoFrameLossPercentage,
-            AverageVideoFrameRate = s.AverageVideoFrameRate,
-            AverageVideoPacketLossRate = s.AverageVideoPacketLossRate,
-            IsAudioForwardErrorCorrectionUsed = s.IsAudioForwardErrorCorrectionUsed,
-            LowFrameRateRatio = s.LowFrameRateRatio,
-            LowVideoProcessingCapabilityRatio = s.LowVideoProcessingCapabilityRatio,
-            MaxAudioNetworkJitter = s.MaxAudioNetworkJitter,
-            MaxJitter = s.MaxJitter,
-            MaxPacketLossRate = s.MaxPacketLossRate,
-            MaxRatioOfConcealedSamples = s.MaxRatioOfConcealedSamples,
-            MaxRoundTripTime = s.MaxRoundTripTime,
-            PacketUtilization = s.PacketUtilization,
-            PostForwardErrorCorrectionPacketLossRate = s.PostForwardErrorCorrectionPacketLossRate,
-            RmsFreezeDuration = s.RmsFreezeDuration,
-            WasMediaBypassed = s.WasMediaBypassed,
         };
+        StreamMetrics.Copy(s, row);
         Endpoint(segment.Caller, out var ck, out var cid, out var cupn, out var cplat, out var cfam, out var cua);
         row.CallerKind = ck; row.CallerId = cid; row.CallerUserPrincipalName = cupn; row.CallerPlatform = cplat; row.CallerProductFamily = cfam; row.CallerUserAgent = cua;
         Endpoint(segment.Callee, out ck, out cid, out cupn, out cplat, out cfam, out cua);

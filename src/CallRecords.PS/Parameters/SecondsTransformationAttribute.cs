@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.Management.Automation;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Parameters;
 
 /// <summary>
 /// Lets a TimeSpan parameter take a number of seconds (-Timeout 30) as well as a TimeSpan or "00:00:30":

@@ -1,8 +1,10 @@
 using System;
 using System.Diagnostics;
 using System.Threading;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Runtime;
 
 /// <summary>
 /// At most one progress update per <see cref="MinimumInterval"/> (5 per second) for one progress bar, on every host:
@@ -27,6 +29,7 @@ internal sealed class ProgressThrottle
     internal static TimeSpan? IntervalOverride { get; set; }
 
     /// <param name="clock">Monotonic time, for tests.</param>
+    /// <param name="interval">The least time between two progress records.</param>
     internal ProgressThrottle(Func<TimeSpan> clock, TimeSpan interval)
     {
         _clock = clock;

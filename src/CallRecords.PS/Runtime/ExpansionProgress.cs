@@ -3,8 +3,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
 using System.Threading;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Runtime;
 
 /// <summary>
 /// Write-Progress for per-record work (sessions, segments, participants, streams or an expanded GET fetched for each
@@ -17,8 +19,8 @@ namespace CallRecords.Cmdlets;
 internal sealed class ExpansionProgress
 {
     /// <summary>Write-Progress activity ids, distinct per kind of bar so nested bars never merge.</summary>
-    public const int ExpandActivityId = 0x4352_0002;
-    public const int FanOutActivityId = 0x4352_0003;
+    public const int ExpandActivityId = ProgressReporterIds.Expand;
+    public const int FanOutActivityId = ProgressReporterIds.FanOut;
 
     private readonly int _activityId;
     private readonly string _activity;
@@ -30,6 +32,8 @@ internal sealed class ExpansionProgress
     private int _started;
 
     /// <param name="unit">What is counted, with its verb: "call records expanded", "sessions read" …</param>
+    /// <param name="activityId">The progress activity id of the run.</param>
+    /// <param name="activity">The bar's activity text.</param>
     public ExpansionProgress(int activityId, string activity, string unit)
     {
         _activityId = activityId;

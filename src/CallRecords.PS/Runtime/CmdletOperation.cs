@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Management.Automation;
 using CallRecords.Connection;
 using CallRecords.Graph;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Runtime;
 
 /// <summary>
 /// What an async producer gets for one cmdlet run: the connection, a page streamer and record reader bound to it
@@ -21,6 +23,7 @@ internal sealed class CmdletOperation : IRequestObserver
         Pages = connection.Session.CreateStreamer(this, apiVersion);
         // Retry and backoff decisions are -Debug material; -Verbose stays one line per request.
         Pages.Retrying += text => WriteDebug("Page retry: " + text);
+        Pages.Notice += WriteVerbose;
         Records = new CallRecordReader(Pages);
         Writer = connection.Session.CreateWriter(this, apiVersion);
         Writer.Sending += WriteVerbose;
@@ -46,7 +49,8 @@ internal sealed class CmdletOperation : IRequestObserver
     /// <summary>Creates the run's limiter; every HTTP attempt of the run then feeds it (429 shrinks, 2xx grows).</summary>
     public AdaptiveConcurrencyLimiter UseLimiter(int throttleLimit)
     {
-        var limiter = new AdaptiveConcurrencyLimiter(throttleLimit) { MaxStartsPerSecond = FanOut.GraphRequestsPerSecond };
+        // No pacing here: the connection's request budget (Connection/RequestBudget) paces every request of every run on it.
+        var limiter = new AdaptiveConcurrencyLimiter(throttleLimit);
         limiter.Throttled += (allowance, pause) =>
             WriteVerbose($"Graph is throttling: at most {allowance} concurrent request(s) from now on, new requests paused for {pause.TotalSeconds:0.#} s.");
         Limiter = limiter;
@@ -56,10 +60,21 @@ internal sealed class CmdletOperation : IRequestObserver
     public void WriteVerbose(string text) => _bridge.Post(c => c.WriteVerbose(text));
     public void WriteDebug(string text) => _bridge.Post(c => c.WriteDebug(text));
     public void WriteWarning(string text) => _bridge.Post(c => c.WriteWarning(text));
-    public void WriteError(ErrorRecord record) => _bridge.Post(c => c.WriteError(record));
+    public void WriteError(ErrorRecord record)
+    {
+        // Inside a fan-out's work for one input: held until that input's turn (CollectErrors).
+        if (_collected.Value is { } held) lock (held) held.Add(record);
+        else _bridge.Post(c => c.WriteError(record));
+    }
+
     /// <summary>A non-terminating error for one input item, mapped like every other failure.</summary>
-    public void WriteError(Exception exception, object? target, string? errorId = null) =>
-        _bridge.Post(c => c.WriteError(ErrorMapper.ToErrorRecord(exception, target, errorId)));
+    public void WriteError(Exception exception, object? target, string? errorId = null) => WriteError(ErrorMapper.ToErrorRecord(exception, target, errorId));
+
+    private readonly System.Threading.AsyncLocal<System.Collections.Generic.List<ErrorRecord>?> _collected = new();
+
+    /// <summary>From here on in this async flow (one input's work), errors go to <paramref name="into"/> instead of the
+    /// pipeline; the fan-out writes them when that input's output is written.</summary>
+    public void CollectErrors(System.Collections.Generic.List<ErrorRecord> into) => _collected.Value = into;
     public void Post(Action<CallRecordCmdlet> action) => _bridge.Post(action);
 
     void IRequestObserver.OnRequest(RequestTrace trace)

@@ -2,8 +2,10 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Runtime;
 
 /// <summary>
 /// Write-Progress for a listing that spans pages: records read so far, pages, rate, and the current query window.
@@ -33,6 +35,9 @@ internal sealed class PagingProgress
     /// <summary>What is being read now (the time window, the participant …), shown as the current operation.</summary>
     public string? Window { get; set; }
 
+    /// <summary>How far through, when the reader knows (the log functions' windows); -1 otherwise.</summary>
+    public int Percent { get; set; } = -1;
+
     /// <summary>One page arrived: <paramref name="read"/> items from Graph, <paramref name="kept"/> after client-side filters.</summary>
     public void Page(int read, int kept)
     {
@@ -47,7 +52,7 @@ internal sealed class PagingProgress
         var status = string.Format(CultureInfo.InvariantCulture, "{0} records read in {1} page{2} ({3:0} records/s)",
             _read, _pages, _pages == 1 ? "" : "s", rate);
         if (_kept != _read) status += string.Format(CultureInfo.InvariantCulture, "; {0} kept by the client-side filters", _kept);
-        var record = new ProgressRecord(_activityId, _activity, status) { CurrentOperation = Window };
+        var record = new ProgressRecord(_activityId, _activity, status) { CurrentOperation = Window, PercentComplete = Percent };
         _operation.Post(c => c.WriteProgress(record));
     }
 

@@ -3,8 +3,10 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Runtime;
 
 /// <summary>
 /// Carries work from the async producer (thread pool) to the cmdlet's pipeline thread, in order. Batches of output
@@ -44,14 +46,6 @@ internal sealed class PipelineBridge : IDisposable
             _queue.Enqueue(Entry.End);
         }
         _available.Release();
-    }
-
-    /// <summary>Pipeline thread: waits for the next entry; false at the end of the stream.</summary>
-    public bool TryTake(CancellationToken cancellationToken, out Entry entry)
-    {
-        _available.Wait(cancellationToken);
-        lock (_gate) entry = _queue.Dequeue();
-        return !ReferenceEquals(entry, Entry.End);
     }
 
     /// <summary>Pipeline thread: the next entry if one arrives within <paramref name="timeout"/> (infinite waits),

@@ -2,8 +2,10 @@ using System.Collections.Generic;
 using System.Threading.Tasks;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Runtime;
 
 /// <summary>
 /// -Skip/-First across one cmdlet invocation (all ProcessRecord calls). <see cref="Apply{T}"/> stops asking its
@@ -19,8 +21,6 @@ internal sealed class PagingWindow
         _skip = skip;
         _take = first;
     }
-
-    public static PagingWindow Unlimited => new(0, ulong.MaxValue);
 
     public bool IsExhausted => _take == 0;
 

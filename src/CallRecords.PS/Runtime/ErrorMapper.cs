@@ -3,8 +3,10 @@ using System.IO;
 using System.Management.Automation;
 using System.Net.Http;
 using CallRecords.Graph;
+using CallRecords.Cmdlets;
+using CallRecords.Parameters;
 
-namespace CallRecords.Cmdlets;
+namespace CallRecords.Runtime;
 
 /// <summary>
 /// Every failure becomes an ErrorRecord with a meaningful category, a stable error id (PowerShell appends the
@@ -22,6 +24,8 @@ internal static class ErrorMapper
         "Microsoft Graph does not support writing call records: the service refuses to create or change records, sessions and segments. Only the CallRecords Graph emulator accepts these requests (for seeding tests), unless it runs with --read-only.";
 
     /// <param name="errorId">Overrides the error id for a Graph error about one item (e.g. CallRecordNotFound).</param>
+    /// <param name="exception">What failed.</param>
+    /// <param name="target">The TargetObject of the record (the input item or the request).</param>
     public static ErrorRecord ToErrorRecord(Exception exception, object? target, string? errorId = null)
     {
         switch (exception)
