@@ -16,6 +16,7 @@ catch (ArgumentException e)
 var scenarios = new Dictionary<string, Func<BenchOptions, Task<ScenarioReport>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["expand"] = ExpandScenario.RunAsync,
+    ["sync"] = SyncScenario.RunAsync,
     ["pipeline"] = PipelineScenario.RunAsync,
     ["pstn"] = PstnScenario.RunAsync,
     ["list"] = ListScenario.RunAsync,

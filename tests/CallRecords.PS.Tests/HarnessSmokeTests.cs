@@ -29,9 +29,10 @@ public class HarnessSmokeTests
             new[]
             {
                 "Add-CallRecordSegment", "Add-CallRecordSession", "Connect-CallRecordGraph", "Disconnect-CallRecordGraph", "Get-CallRecord",
-                "Get-CallRecordConnection", "Get-CallRecordDirectRoutingCall", "Get-CallRecordParticipant", "Get-CallRecordPstnBlockedUserLog",
+                "Get-CallRecordArchive", "Get-CallRecordConnection", "Get-CallRecordDirectRoutingCall", "Get-CallRecordParticipant", "Get-CallRecordPstnBlockedUserLog",
                 "Get-CallRecordPstnCall", "Get-CallRecordPstnDialoutReport", "Get-CallRecordSegment", "Get-CallRecordSession",
-                "Get-CallRecordSmsLog", "Get-CallRecordStream", "New-CallRecord", "Remove-CallRecordSession", "Set-CallRecordSession",
+                "Get-CallRecordSmsLog", "Get-CallRecordStream", "New-CallRecord", "Open-CallRecordArchive", "Remove-CallRecordSession", "Set-CallRecordSession",
+                "Sync-CallRecord",
             },
             module.ExportedCmdlets.Keys.OrderBy(k => k, StringComparer.Ordinal));
     }

@@ -93,6 +93,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         app.Map("/v1.0/{**rest}", host._graph.HandleAsync);
         app.Map("/beta/{**rest}", host._graph.HandleAsync);
         ControlApi.Map(app, host);
+        EmulatorTime.Map(app, host);
         await app.StartAsync(ct).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         // Kestrel may report a wildcard or localhost; name the loopback address clients should dial.

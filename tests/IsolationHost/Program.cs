@@ -95,8 +95,65 @@ void Ours(string name)
     result[name] = report;
 }
 
+// Issue #23: another module's SQLite (older Microsoft.Data.Sqlite, SQLitePCLRaw and e_sqlite3, default context) and
+// the archive's (ours, in the module's context, its native from bin/runtimes) in one process, each writing a file.
+var work = Directory.CreateTempSubdirectory("isolation-sqlite-").FullName;
+
+void TheirSqlite(string name)
+{
+    var output = Run(name, """
+        Import-Module $fixture -ErrorAction Stop
+        Invoke-OtherModuleSqlite -Path $path
+        """, new Dictionary<string, object?> { ["fixture"] = S("fixture"), ["path"] = Path.Combine(work, name + ".db") });
+    if (output.Count == 1)
+    {
+        var report = new JsonObject();
+        foreach (var p in output[0].Properties) report[p.Name] = JsonValue.Create(p.Value?.ToString());
+        result[name] = report;
+    }
+}
+
+void OurSqlite(string name)
+{
+    var vars = new Dictionary<string, object?>(common)
+    {
+        ["module"] = S("module"), ["secretClient"] = S("secretClientId"), ["secret"] = Secure(S("secret")),
+        ["db"] = Path.Combine(work, name + ".db"),
+    };
+    var output = Run(name, """
+        Import-Module $module -ErrorAction Stop
+        $graphConnection = Connect-CallRecordGraph -TenantId $tenant -ClientId $secretClient -ClientSecret $secret -GraphEndpoint $graph -AuthorityHost $authority -NoDefault -PassThru -ErrorAction Stop
+        $sync = Sync-CallRecord -Path $db -Connection $graphConnection -ErrorAction Stop
+        $archive = Open-CallRecordArchive -Path $db -NoDefault -ErrorAction Stop
+        $info = Get-CallRecordArchive -Path $db -ErrorAction Stop
+        [pscustomobject]@{ Added = $sync.Added; SqliteVersion = $info.SqliteVersion; Integrity = $info.IntegrityCheck; Ids = @((Get-CallRecord -Connection $archive).Id) }
+        """, vars);
+    if (output.Count == 1)
+    {
+        var o = output[0];
+        result[name] = new JsonObject
+        {
+            ["added"] = JsonValue.Create(o.Properties["Added"].Value?.ToString()),
+            ["sqliteVersion"] = JsonValue.Create(o.Properties["SqliteVersion"].Value?.ToString()),
+            ["integrity"] = JsonValue.Create(o.Properties["Integrity"].Value?.ToString()),
+            ["ids"] = new JsonArray(((System.Collections.IEnumerable)(o.Properties["Ids"].Value is PSObject w ? w.BaseObject : o.Properties["Ids"].Value)).Cast<object>()
+                .Select(i => (JsonNode)JsonValue.Create(i.ToString())!).ToArray()),
+        };
+    }
+}
+
 switch (S("order"))
 {
+    case "sqlite-theirs-first":
+        TheirSqlite("theirSqlite");
+        OurSqlite("ourSqlite");
+        TheirSqlite("theirSqliteAgain");
+        break;
+    case "sqlite-ours-first":
+        OurSqlite("ourSqlite");
+        TheirSqlite("theirSqlite");
+        OurSqlite("ourSqliteAgain");
+        break;
     case "theirs-first":
         Theirs("theirs");
         Ours("ours");
@@ -119,7 +176,8 @@ string ContextName(Assembly a)
 }
 
 string[] watched = ["CallRecords", "CallRecords.Sdk", "OtherModule", "Azure.Identity", "Azure.Core", "Microsoft.Identity.Client",
-    "Microsoft.Kiota.Abstractions", "Microsoft.Graph", "Microsoft.Graph.Core", "Microsoft.Bcl.AsyncInterfaces", "System.Text.Json"];
+    "Microsoft.Kiota.Abstractions", "Microsoft.Graph", "Microsoft.Graph.Core", "Microsoft.Bcl.AsyncInterfaces", "System.Text.Json",
+    "Microsoft.Data.Sqlite", "SQLitePCLRaw.core", "SQLitePCLRaw.provider.e_sqlite3", "SQLitePCLRaw.batteries_v2"];
 result["assemblies"] = new JsonArray(AssemblyLoadContext.All.SelectMany(c => c.Assemblies)
     .Where(a => watched.Contains(a.GetName().Name))
     .OrderBy(a => a.GetName().Name, StringComparer.Ordinal)
@@ -137,5 +195,9 @@ result["credentialTypes"] = new JsonArray(AssemblyLoadContext.All.SelectMany(c =
     {
         ["assembly"] = x.a.GetName().Name, ["version"] = x.a.GetName().Version?.ToString(), ["context"] = ContextName(x.a), ["location"] = x.a.Location,
     }).ToArray());
+// Which e_sqlite3 files the process mapped (Linux): one per SQLite stack when they are apart.
+if (File.Exists("/proc/self/maps"))
+    result["nativeSqlite"] = new JsonArray(File.ReadAllLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "")
+        .Where(p => p.EndsWith("libe_sqlite3.so", StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal).Select(p => (JsonNode)JsonValue.Create(p)!).ToArray());
 File.WriteAllText(args[1], result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 return 0;

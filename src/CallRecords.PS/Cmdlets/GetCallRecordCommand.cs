@@ -111,7 +111,8 @@ public sealed class GetCallRecordCommand : CallRecordCmdlet
         foreach (var participant in ParticipantId ?? Array.Empty<string>())
             if (GraphId.Problem(participant, GraphIdKind.Participant, out _) is { } problem)
                 ThrowTerminatingError(ErrorMapper.ToErrorRecord(GraphId.Refused(participant, GraphIdKind.Participant, problem), participant));
-        if (StartDateTime is { } s && s < DateTimeOffset.UtcNow - Retention)
+        // An archive (Open-CallRecordArchive) keeps records past Graph's 30 days.
+        if (StartDateTime is { } s && s < DateTimeOffset.UtcNow - Retention && (Connection ?? CallRecords.Connection.ConnectionRegistry.Default)?.ArchivePath is null)
             WriteWarning($"-StartDateTime {s.ToUniversalTime():u} is more than 30 days ago; Graph keeps call records for 30 days, so older records are not returned.");
         _window = new PagingWindow(PagingParameters.Skip, PagingParameters.First);
         if (ParameterSetName == ByIdSet)

@@ -27,7 +27,23 @@ public sealed class CallRecordConnection
         ConnectedOn = DateTimeOffset.UtcNow;
     }
 
+    /// <summary>Open-CallRecordArchive: a connection whose requests the archive file answers.</summary>
+    private CallRecordConnection(GraphSession session, string tenantId, string archivePath)
+    {
+        Session = session;
+        AuthKind = "Archive";
+        TenantId = tenantId;
+        ArchivePath = archivePath;
+        Roles = ValueList.Empty;
+        ConnectedOn = DateTimeOffset.UtcNow;
+    }
+
+    internal static CallRecordConnection ForArchive(GraphSession session, string tenantId, string archivePath) => new(session, tenantId, archivePath);
+
     internal GraphSession Session { get; }
+
+    /// <summary>The SQLite archive this connection reads (Open-CallRecordArchive); null for a Graph connection.</summary>
+    public string? ArchivePath { get; }
 
     /// <summary>Global, USGov, USGovDoD or China (-Environment).</summary>
     public string Environment => Session.Settings.Environment.Name;
@@ -117,6 +133,7 @@ public sealed class CallRecordConnection
         }
     }
 
-    public override string ToString() =>
-        string.Format(CultureInfo.InvariantCulture, "{0} {1}{2} tenant {3}", AuthKind, GraphEndpoint.AbsoluteUri, ApiVersion, TenantId ?? "(unknown)");
+    public override string ToString() => ArchivePath is not null
+        ? string.Format(CultureInfo.InvariantCulture, "Archive {0} tenant {1}", ArchivePath, TenantId)
+        : string.Format(CultureInfo.InvariantCulture, "{0} {1}{2} tenant {3}", AuthKind, GraphEndpoint.AbsoluteUri, ApiVersion, TenantId ?? "(unknown)");
 }

@@ -65,5 +65,13 @@ internal sealed class ModuleLoadContext : AssemblyLoadContext
         return available is not null && (version is null || available >= version);
     }
 
+    /// <summary>Native libraries of bin/'s packages (e_sqlite3 for the archive) from bin/runtimes/&lt;rid&gt;/native, the
+    /// layout NuGet packages use; null leaves the request to the runtime's own probing.</summary>
+    protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+    {
+        if (NativeLibraries.Find(_bin, unmanagedDllName) is { } path) return LoadUnmanagedDllFromPath(path);
+        return IntPtr.Zero;
+    }
+
     public override string ToString() => "CallRecords " + _bin;
 }

@@ -27,6 +27,7 @@ internal static class ModuleLoader
     public const string DesktopFolderName = "desktop";
     public const string SdkAssemblyName = "CallRecords.Sdk";
     private const string BackendTypeName = "CallRecords.Sdk.GraphBackend";
+    private const string ArchiveBackendTypeName = "CallRecords.Sdk.Archive.SqliteArchiveBackend";
 
     /// <summary>Set to "AssemblyResolve" to use 5.1's loading scheme on PowerShell 7 too (diagnostics, and the tests
     /// that exercise the 5.1 path here). Any other value, or none, picks by runtime.</summary>
@@ -48,6 +49,14 @@ internal static class ModuleLoader
     /// of the bin/ folder next to this assembly; in a process that references CallRecords.Sdk directly (tests,
     /// benchmarks) and has no bin/ folder, the referenced one.</summary>
     public static IGraphBackend GetBackend(string? moduleBase) => Load(moduleBase).Backend;
+
+    /// <summary>The archive half (SQLite) of the same CallRecords.Sdk, loaded the same way (Open-CallRecordArchive,
+    /// Sync-CallRecord).</summary>
+    public static Archive.IArchiveBackend GetArchiveBackend(string? moduleBase)
+    {
+        var loaded = Load(moduleBase);
+        lock (Gate) return loaded.Archive ??= (Archive.IArchiveBackend)Activator.CreateInstance(loaded.Sdk.GetType(ArchiveBackendTypeName, throwOnError: true)!)!;
+    }
 
     /// <summary>Where the backend came from, for Connect-CallRecordGraph -Debug.</summary>
     public static string Describe(string? moduleBase) => Load(moduleBase).Description;
@@ -90,7 +99,7 @@ internal static class ModuleLoader
     {
         var context = ModuleLoadContext.For(bin);
         var sdk = context.LoadSdk(SdkAssemblyName);
-        return new LoadedBackend(Create(sdk), $"{Name(sdk)} from {bin} in the module's own load context ({context})");
+        return new LoadedBackend(sdk, Create(sdk), $"{Name(sdk)} from {bin} in the module's own load context ({context})");
     }
 
     private static LoadedBackend LoadWithResolver(string bin)
@@ -101,7 +110,7 @@ internal static class ModuleLoader
         var conflicts = resolver.FindConflicts();
         if (conflicts.Count > 0) throw AssemblyConflictException(conflicts);
         var sdk = Assembly.LoadFrom(Path.Combine(bin, SdkAssemblyName + ".dll"));
-        return new LoadedBackend(Create(sdk), $"{Name(sdk)} from {bin} through an AssemblyResolve handler limited to that folder");
+        return new LoadedBackend(sdk, Create(sdk), $"{Name(sdk)} from {bin} through an AssemblyResolve handler limited to that folder");
     }
 
     private static LoadedBackend LoadReferenced()
@@ -117,7 +126,7 @@ internal static class ModuleLoader
                 $"The module's Graph SDK files are missing: no {BinFolderName}{Path.DirectorySeparatorChar}{SdkAssemblyName}.dll next to {RootAssembly.Location}.",
                 "Reinstall the module (Install-Module CallRecords -Force, or unpack the whole package): its bin folder must sit beside CallRecords.dll.");
         }
-        return new LoadedBackend(Create(sdk), $"{Name(sdk)} referenced by the host process (no bin folder)");
+        return new LoadedBackend(sdk, Create(sdk), $"{Name(sdk)} referenced by the host process (no bin folder)");
     }
 
     /// <summary>The error for copies of assemblies other modules loaded that CallRecords cannot share (Windows
@@ -154,13 +163,16 @@ internal static class ModuleLoader
 
     private sealed class LoadedBackend
     {
-        public LoadedBackend(IGraphBackend backend, string description)
+        public LoadedBackend(Assembly sdk, IGraphBackend backend, string description)
         {
+            Sdk = sdk;
             Backend = backend;
             Description = description;
         }
 
+        public Assembly Sdk { get; }
         public IGraphBackend Backend { get; }
+        public Archive.IArchiveBackend? Archive { get; set; }
         public string Description { get; }
     }
 }

@@ -13,6 +13,10 @@ namespace CallRecords.Quality;
 /// </summary>
 internal static class StreamClassifier
 {
+    /// <summary>The rules' version, stored with every archived stream row (docs/archive.md): raise it whenever a
+    /// threshold or rule here changes, so archived rows classified by older rules can be found and reclassified.</summary>
+    public const int Version = 1;
+
     // Audio: Poor if any one is exceeded.
     public const float AudioDegradationLimit = 1.0f;
     public static readonly TimeSpan RoundTripTimeLimit = TimeSpan.FromMilliseconds(500);

@@ -88,6 +88,33 @@ function Invoke-TestPwsh {
 }
 
 <#
+    Starts a child pwsh (see Get-TestPwshCommand) with these arguments (-NoProfile and -NonInteractive added) WITHOUT
+    waiting for it, for a test that must act while the child runs (kill it, race it); standard output and error go to
+    <LogPath>.out/.err. -Environment sets variables for the child only (this process's are put back). Returns the
+    Process: the caller waits for it or kills it before its It block ends, so nothing it runs outlives the test.
+#>
+function Start-TestPwsh {
+    param(
+        [Parameter(Mandatory)] [string[]] $ArgumentList,
+        [Parameter(Mandatory)] [string] $LogPath,
+        [hashtable] $Environment = @{}
+    )
+    $pwsh = Get-TestPwshCommand
+    $saved = @{}
+    foreach ($name in $Environment.Keys) {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, [string]$Environment[$name])
+    }
+    try {
+        Start-Process -FilePath $pwsh.File -ArgumentList (@($pwsh.Prefix) + @('-NoProfile', '-NonInteractive') + $ArgumentList) -PassThru `
+            -RedirectStandardOutput "$LogPath.out" -RedirectStandardError "$LogPath.err"
+    }
+    finally {
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+    }
+}
+
+<#
     Starts the built emulator (tests/GraphEmulator/bin/Release/net10.0/GraphEmulator.dll, run by dotnet itself, so
     the process started is the emulator and stopping it stops the emulator — `dotnet run` would leave its child
     listening) on http://127.0.0.1:<Port> with the given emulator arguments (everything after --urls), waits until
@@ -346,7 +373,7 @@ function Assert-TestTruth {
 }
 
 Export-ModuleMember -Function Get-TestRepositoryRoot, Get-TestModuleManifest, Get-TestFreePort, Get-TestNow,
-    Get-TestDotnetPath, Get-TestPwshCommand, Invoke-TestPwsh, Start-TestEmulator, Stop-TestEmulator, Get-TestEmulatorToken, Connect-TestEmulator, Clear-TestEmulatorRequest,
+    Get-TestDotnetPath, Get-TestPwshCommand, Invoke-TestPwsh, Start-TestPwsh, Start-TestEmulator, Stop-TestEmulator, Get-TestEmulatorToken, Connect-TestEmulator, Clear-TestEmulatorRequest,
     Get-TestEmulatorRequest, Get-TestEmulatorCounter, Set-TestEmulatorFault, Get-TestRecordTruth, Get-TestSessionTruth,
     Get-TestParticipantTruth, Get-TestStreamTruth, Set-TestEmulatorHold, Get-TestEmulatorHold, Clear-TestEmulatorHold,
     Get-TestTruthDifference, Assert-TestTruth

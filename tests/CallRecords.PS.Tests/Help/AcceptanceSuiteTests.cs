@@ -61,7 +61,7 @@ public class AcceptanceSuiteTests
             "Get-TestEmulatorCounter", "Get-TestEmulatorHold", "Get-TestEmulatorRequest", "Get-TestEmulatorToken", "Get-TestFreePort",
             "Get-TestModuleManifest", "Get-TestNow", "Get-TestParticipantTruth", "Get-TestPwshCommand", "Get-TestRecordTruth",
             "Get-TestRepositoryRoot", "Get-TestSessionTruth", "Get-TestStreamTruth", "Get-TestTruthDifference", "Invoke-TestPwsh",
-            "Set-TestEmulatorFault", "Set-TestEmulatorHold", "Start-TestEmulator", "Stop-TestEmulator",
+            "Set-TestEmulatorFault", "Set-TestEmulatorHold", "Start-TestEmulator", "Start-TestPwsh", "Stop-TestEmulator",
         }, Helpers.Value.Keys.Order(StringComparer.Ordinal));
     }
 

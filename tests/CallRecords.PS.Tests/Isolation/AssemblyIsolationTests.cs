@@ -48,6 +48,68 @@ public sealed class AssemblyIsolationTests : IClassFixture<AuthFixture>, IDispos
         AssertSideBySide(result);
     }
 
+    /// <summary>Issue #23: another module's older SQLite stack (Microsoft.Data.Sqlite 6, SQLitePCLRaw 2.0.6, its own
+    /// e_sqlite3 beside its DLLs) loaded first, then the archive (Sync-CallRecord, Open-CallRecordArchive) and theirs
+    /// again: each writes and reads its file with its own assemblies and its own native library.</summary>
+    [Fact]
+    public void Another_modules_SQLite_loaded_first_then_the_archive_both_work()
+    {
+        var result = RunScenario("sqlite-theirs-first");
+        AssertTheirSqliteWorked(result["theirSqlite"]);
+        AssertOurSqliteWorked(result["ourSqlite"]);
+        AssertTheirSqliteWorked(result["theirSqliteAgain"]);
+        AssertSqliteSideBySide(result);
+    }
+
+    [Fact]
+    public void The_archive_loaded_first_then_another_modules_SQLite_both_work()
+    {
+        var result = RunScenario("sqlite-ours-first");
+        AssertOurSqliteWorked(result["ourSqlite"]);
+        AssertTheirSqliteWorked(result["theirSqlite"]);
+        AssertOurSqliteWorked(result["ourSqliteAgain"]);
+        AssertSqliteSideBySide(result);
+    }
+
+    private static void AssertTheirSqliteWorked(JsonNode? report)
+    {
+        Assert.NotNull(report);
+        Assert.Equal("written by the other module", (string)report!["Value"]!);
+        Assert.True(Version.Parse((string)report["SQLitePCLRawVersion"]!) < BinVersion("SQLitePCLRaw.core"));
+        Assert.True(Version.Parse((string)report["MicrosoftDataSqliteVersion"]!) < BinVersion("Microsoft.Data.Sqlite"));
+    }
+
+    private void AssertOurSqliteWorked(JsonNode? report)
+    {
+        Assert.NotNull(report);
+        var truth = _f.GroundTruth();
+        Assert.Equal(truth, report!["ids"]!.AsArray().Select(n => (string)n!).ToList());
+        Assert.Equal("ok", (string)report["integrity"]!);
+    }
+
+    private static void AssertSqliteSideBySide(JsonObject result)
+    {
+        var assemblies = Assemblies(result);
+        foreach (var name in new[] { "Microsoft.Data.Sqlite", "SQLitePCLRaw.core", "SQLitePCLRaw.provider.e_sqlite3" })
+        {
+            var loaded = assemblies.Where(a => a.Name == name).ToList();
+            Assert.Equal(2, loaded.Count);
+            var theirs = Assert.Single(loaded, a => a.Context == "Default");
+            Assert.Contains(Path.Combine("out", "fixtures", "OtherModule"), theirs.Location);
+            var ours = Assert.Single(loaded, a => a.Context != "Default");
+            Assert.Equal(Path.Combine(BinFolder, name + ".dll"), ours.Location);
+            Assert.NotEqual(theirs.Version, ours.Version);
+        }
+        // Each stack mapped its own native library: theirs beside their DLLs, ours from bin/runtimes/<rid>/native.
+        if (OperatingSystem.IsLinux())
+        {
+            var natives = result["nativeSqlite"]!.AsArray().Select(n => (string)n!).ToList();
+            Assert.Equal(2, natives.Count);
+            Assert.Contains(natives, n => n.Contains(Path.Combine("out", "fixtures", "OtherModule"), StringComparison.Ordinal));
+            Assert.Contains(natives, n => n.StartsWith(Path.Combine(BinFolder, "runtimes"), StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>Windows PowerShell 5.1's scheme (the bin-limited AssemblyResolve handler, no load context), forced on
     /// PowerShell 7: the Graph SDK half and the root's own base-library needs all come from bin/.</summary>
     [Fact]
