@@ -262,7 +262,7 @@ internal sealed class SqliteArchiveStore : IArchiveStore
                     ("$label", s.MediaLabel), ("$kind", s.StreamKind.ToString()), ("$direction", s.StreamDirection), ("$quality", s.Quality.ToString()),
                     ("$reasons", Join(s.PoorReasons)), ("$cv", StreamClassifier.Version), ("$start", ArchiveText.Time(s.StartDateTime)), ("$end", ArchiveText.Time(s.EndDateTime)),
                     ("$sender", s.SenderName), ("$receiver", s.ReceiverName), ("$acodec", s.AudioCodec), ("$vcodec", s.VideoCodec),
-                    ("$avgJitter", Ms(s.AverageJitter)), ("$maxJitter", Ms(s.MaxJitter)), ("$avgRtt", Ms(s.AverageRoundTripTime)), ("$maxRtt", Ms(s.MaxRoundTripTime)),
+                    ("$avgJitter", s.AverageJitterMs), ("$maxJitter", s.MaxJitterMs), ("$avgRtt", s.AverageRoundTripTimeMs), ("$maxRtt", s.MaxRoundTripTimeMs),
                     ("$avgLoss", s.AveragePacketLossRate), ("$maxLoss", s.MaxPacketLossRate), ("$degradation", s.AverageAudioDegradation),
                     ("$concealed", s.AverageRatioOfConcealedSamples), ("$frameRate", s.AverageVideoFrameRate), ("$recvFrameRate", s.AverageReceivedFrameRate),
                     ("$frameLoss", s.AverageVideoFrameLossPercentage), ("$postFec", s.PostForwardErrorCorrectionPacketLossRate));
@@ -277,7 +277,6 @@ internal sealed class SqliteArchiveStore : IArchiveStore
             }
         }
 
-        private static double? Ms(TimeSpan? t) => t?.TotalMilliseconds;
 
         private static string? Join(IEnumerable<string>? values) => values is null ? null : string.Join(";", values);
 
