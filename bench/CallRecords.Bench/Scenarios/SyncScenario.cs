@@ -25,6 +25,9 @@ public static class SyncScenario
         try
         {
             var limits = ExpandScenarioScale(ThrottleLimits.Graph(), o.WindowSeconds);
+            // The connection's request budget paces to Graph's windows; told the scaled ones, it paces to those.
+            Environment.SetEnvironmentVariable("CALLRECORDS_GRAPH_CEILINGS", string.Create(CultureInfo.InvariantCulture,
+                $"app={limits.PerAppPerTenant.Limit}/{o.WindowSeconds};list={limits.List.Limit}/{o.WindowSeconds};record={limits.PerRecord.Limit}/{o.WindowSeconds}"));
             CallRecordSyncResult first, second;
             double perSecond;
             await using (var host = await EmulatorHost.StartAsync(new EmulatorOptions
